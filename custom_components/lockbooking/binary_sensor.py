@@ -1,0 +1,49 @@
+"""Low-battery binary sensors, for vendors that report a critical flag."""
+
+from __future__ import annotations
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .coordinator import LockbookingConfigEntry, LockCoordinator
+from .entity import LockbookingEntity, add_entities_for_locks
+from .models import Lock
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: LockbookingConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add a low-battery sensor for every lock that reports one."""
+
+    def entities_for(coordinator: LockCoordinator, lock: Lock) -> list[LockbookingEntity]:
+        if not lock.capabilities.battery_critical:
+            return []
+        return [BatteryLowSensor(coordinator, lock.id)]
+
+    add_entities_for_locks(entry.runtime_data.coordinator, async_add_entities, entities_for)
+
+
+class BatteryLowSensor(LockbookingEntity, BinarySensorEntity):
+    """On when the vendor says the lock's battery is critical."""
+
+    _attr_device_class = BinarySensorDeviceClass.BATTERY
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_translation_key = "battery_critical"
+
+    def __init__(self, coordinator: LockCoordinator, lock_id: str) -> None:
+        """Attach to the lock's device."""
+        super().__init__(coordinator, lock_id, "battery_critical")
+
+    @property
+    def is_on(self) -> bool | None:
+        """Whether the battery is critical."""
+        return self.lock.status.battery_critical

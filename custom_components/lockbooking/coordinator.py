@@ -1,0 +1,79 @@
+"""One coordinator per vendor account: the account's locks, refreshed on the vendor's cadence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .const import DOMAIN, LOGGER
+from .models import Lock
+from .vendors.base import LockVendor, VendorAuthError, VendorError
+
+
+@dataclass(slots=True)
+class AccountData:
+    """What a vendor account's config entry keeps at run time."""
+
+    vendor: LockVendor
+    coordinator: LockCoordinator
+
+
+type LockbookingConfigEntry = ConfigEntry[AccountData]
+
+
+def device_identifier(entry: ConfigEntry, lock_id: str) -> tuple[str, str]:
+    """The device registry identifier of a lock, unique across accounts."""
+    return (DOMAIN, f"{entry.unique_id}:{lock_id}")
+
+
+class LockCoordinator(DataUpdateCoordinator[dict[str, Lock]]):
+    """Polls one vendor account for its locks and their status."""
+
+    config_entry: LockbookingConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: LockbookingConfigEntry, vendor: LockVendor
+    ) -> None:
+        """Poll at the vendor's own interval."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}",
+            update_interval=vendor.poll_interval,
+        )
+        self.vendor = vendor
+
+    async def _async_update_data(self) -> dict[str, Lock]:
+        try:
+            locks = await self.vendor.async_get_locks()
+        except VendorAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="vendor_auth"
+            ) from err
+        except VendorError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"detail": err.detail or type(err).__name__},
+            ) from err
+        data = {lock.id: lock for lock in locks}
+        if self.data is not None and self.data.keys() - data.keys():
+            self._remove_devices_of(self.data.keys() - data.keys())
+        return data
+
+    @callback
+    def _remove_devices_of(self, lock_ids: set[str]) -> None:
+        """Drop the devices of locks the account no longer has."""
+        registry = dr.async_get(self.hass)
+        for lock_id in lock_ids:
+            identifier = device_identifier(self.config_entry, lock_id)
+            if device := registry.async_get_device(identifiers={identifier}):
+                registry.async_update_device(
+                    device.id, remove_config_entry_id=self.config_entry.entry_id
+                )

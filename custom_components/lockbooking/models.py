@@ -1,0 +1,129 @@
+"""Plain data shared by the vendors, the planner, the coordinator and the entities.
+
+Nothing here imports Home Assistant, so the planner and the vendors' rules can be
+tested (and reasoned about) as pure Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class LockState(StrEnum):
+    """What a lock reports about its bolt."""
+
+    LOCKED = "locked"
+    UNLOCKED = "unlocked"
+    LOCKING = "locking"
+    UNLOCKING = "unlocking"
+    OPEN = "open"
+    OPENING = "opening"
+    JAMMED = "jammed"
+
+
+class CodeKind(StrEnum):
+    """The kinds of access code a lock can take."""
+
+    ALGOPIN_HOURLY = "algopin_hourly"
+    ALGOPIN_DAILY = "algopin_daily"
+    BRIDGE_PIN = "bridge_pin"
+    KEYPAD = "keypad"
+    VISITOR_PIN = "visitor_pin"
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRules:
+    """What a lock accepts for one kind of code: the planner's only input about a lock.
+
+    `span_unit` is what a window's length is rounded up to (an hour for hourly algoPINs,
+    a day for daily ones, so that a daily PIN ends at its start's time of day);
+    `align` is what the start is floored to, on the lock's local clock.
+    """
+
+    kind: CodeKind
+    lengths: tuple[int, ...]
+    alphabet: str = "0123456789"
+    forbidden_prefixes: tuple[str, ...] = ()
+    align: timedelta | None = None
+    span_unit: timedelta | None = None
+    min_span: timedelta = timedelta(0)
+    max_span: timedelta | None = None
+    revocable: bool = True
+    chosen_code: bool = False
+    first_use_within: timedelta | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What can be done with a lock from Home Assistant."""
+
+    remote_lock: bool = False
+    remote_unlock: bool = False
+    open: bool = False
+    reports_state: bool = False
+    battery_level: bool = False
+    battery_critical: bool = False
+
+    @property
+    def remote_control(self) -> bool:
+        """Whether the lock gets a lock entity."""
+        return self.remote_lock or self.remote_unlock
+
+
+@dataclass(frozen=True, slots=True)
+class LockStatus:
+    """What the vendor last reported about a lock; None means it did not say."""
+
+    state: LockState | None = None
+    battery_level: int | None = None
+    battery_critical: bool | None = None
+    online: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    """One physical lock or door, as a vendor account lists it."""
+
+    id: str
+    name: str
+    manufacturer: str
+    model: str
+    capabilities: Capabilities
+    code_rules: tuple[CodeRules, ...] = ()
+    status: LockStatus = field(default_factory=LockStatus)
+    time_zone: str | None = None
+    sw_version: str | None = None
+    via_device: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A time window with timezone-aware ends."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedCode:
+    """What the planner decided a vendor will be asked for."""
+
+    kind: CodeKind
+    window: Window
+    rules: CodeRules
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCode:
+    """A code a vendor accepted."""
+
+    lock_id: str
+    kind: CodeKind
+    code: str
+    window: Window
+    vendor_id: str | None = None
+    revocable: bool = True
+    notes: tuple[str, ...] = ()

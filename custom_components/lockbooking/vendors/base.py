@@ -1,0 +1,126 @@
+"""The lock layer: the one protocol every vendor implements, and its typed errors.
+
+Entities, services and the coordinator speak only to `LockVendor`; nothing outside a
+vendor's own module knows a vendor's URL or payload.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import voluptuous as vol
+
+from ..models import IssuedCode, Lock, PlannedCode
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+
+class VendorError(Exception):
+    """Base of every error a vendor raises; `key` names a translated message."""
+
+    key: ClassVar[str] = "vendor_error"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class VendorAuthError(VendorError):
+    """The credentials were refused: the entry needs re-authentication."""
+
+    key = "vendor_auth"
+
+
+class VendorUnavailableError(VendorError):
+    """The vendor or the lock cannot be reached now; trying later may work."""
+
+    key = "vendor_unavailable"
+
+
+class VendorRejectedError(VendorError):
+    """The vendor understood the request and refused it; `detail` says why, readably."""
+
+    key = "vendor_rejected"
+
+
+class VendorUnsupportedError(VendorError):
+    """The lock cannot do this at all (for example revoke an offline algoPIN)."""
+
+    key = "vendor_unsupported"
+
+
+class VendorInputError(VendorError):
+    """A config flow field is unusable; `field` names it, `error` is its translation key."""
+
+    key = "vendor_input"
+
+    def __init__(self, field: str, error: str) -> None:
+        super().__init__(error)
+        self.field = field
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class AccountIdentity:
+    """Who an account is: the config entry's unique id and title."""
+
+    unique_id: str
+    title: str
+
+
+class LockVendor(ABC):
+    """One vendor account: its locks, their state and their codes.
+
+    A vendor is built from its config entry's data; `config_schema` is the config flow
+    form that collects that data and `secret_fields` the part asked for again on
+    re-authentication.
+    """
+
+    manufacturer: ClassVar[str]
+    poll_interval: ClassVar[timedelta] = timedelta(minutes=1)
+    config_schema: ClassVar[vol.Schema]
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, hass: HomeAssistant, data: Mapping[str, Any]) -> None:
+        """Keep what the account needs; no I/O here."""
+        self.hass = hass
+        self.data = data
+
+    @abstractmethod
+    async def async_identify(self) -> AccountIdentity:
+        """Check the entry data with a real call and say whose account it is.
+
+        Raises VendorAuthError, VendorUnavailableError or VendorInputError, which the
+        config flow shows as `invalid_auth`, `cannot_connect` or a field error.
+        """
+
+    @abstractmethod
+    async def async_get_locks(self) -> list[Lock]:
+        """List the account's locks with capabilities, code rules and current status."""
+
+    async def async_lock(self, lock: Lock) -> None:
+        """Lock remotely."""
+        raise VendorUnsupportedError("lock")
+
+    async def async_unlock(self, lock: Lock) -> None:
+        """Unlock remotely."""
+        raise VendorUnsupportedError("unlock")
+
+    async def async_open(self, lock: Lock) -> None:
+        """Unlatch (open the door) remotely."""
+        raise VendorUnsupportedError("open")
+
+    @abstractmethod
+    async def async_issue_code(
+        self, lock: Lock, plan: PlannedCode, name: str, code: str | None
+    ) -> IssuedCode:
+        """Create a code for the planned window; `code` is the host's choice, if any."""
+
+    async def async_revoke_code(self, lock: Lock, issued: IssuedCode) -> None:
+        """Remove a code before its window ends."""
+        raise VendorUnsupportedError("revoke")

@@ -1,0 +1,176 @@
+"""The demo account: three simulated locks that follow the real vendors' rules.
+
+It needs no hardware and no network, so a newcomer (and the test suite) can see every
+part of lockbooking working. Each lock mirrors one real platform: an igloohome-like
+padlock with offline algoPINs, a Nuki-like smart lock with a keypad, and a UniFi
+Access-like door that only unlocks and takes visitor PINs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+import hashlib
+from typing import Any, ClassVar
+
+import voluptuous as vol
+
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.selector import TextSelector
+from homeassistant.util import dt as dt_util, slugify
+
+from ..models import (
+    Capabilities,
+    CodeKind,
+    CodeRules,
+    IssuedCode,
+    Lock,
+    LockState,
+    LockStatus,
+    PlannedCode,
+)
+from ..planner import code_problem, generate_code
+from ..rules import IGLOOHOME_DAILY, IGLOOHOME_HOURLY, NUKI_KEYPAD
+from .base import (
+    AccountIdentity,
+    LockVendor,
+    VendorInputError,
+    VendorRejectedError,
+    VendorUnsupportedError,
+)
+
+MANUFACTURER = "LockBooking demo"
+DEFAULT_NAME = "Demo"
+DRAIN_PER_DAY = 0.25
+RELOCK_AFTER = timedelta(seconds=5)
+VISITOR_PIN_RULES = CodeRules(
+    kind=CodeKind.VISITOR_PIN, lengths=(6,), chosen_code=True
+)
+
+
+class DemoVendor(LockVendor):
+    """A complete in-process vendor."""
+
+    manufacturer: ClassVar[str] = MANUFACTURER
+    poll_interval: ClassVar[timedelta] = timedelta(seconds=30)
+    config_schema: ClassVar[vol.Schema] = vol.Schema(
+        {vol.Optional(CONF_NAME): TextSelector()}
+    )
+
+    def __init__(self, hass: HomeAssistant, data: Mapping[str, Any]) -> None:
+        """Start with the locks locked and their batteries part-used."""
+        super().__init__(hass, data)
+        self._started = dt_util.utcnow()
+        self._state = {"front_door": LockState.LOCKED, "garden_gate": LockState.LOCKED}
+        self._relock_at: datetime | None = None
+        self._codes: dict[str, IssuedCode] = {}
+
+    async def async_identify(self) -> AccountIdentity:
+        """A demo account is known by its name."""
+        name = " ".join(str(self.data.get(CONF_NAME, "")).split()) or DEFAULT_NAME
+        if not any(char.isalnum() for char in name) or len(name) > 64:
+            raise VendorInputError(CONF_NAME, "invalid_name")
+        return AccountIdentity(unique_id=f"demo_{slugify(name)}", title=name)
+
+    async def async_get_locks(self) -> list[Lock]:
+        """The three demo locks with their current, slowly draining, status."""
+        now = dt_util.utcnow()
+        if self._relock_at is not None and now >= self._relock_at:
+            self._state["garden_gate"] = LockState.LOCKED
+            self._relock_at = None
+        front_battery = self._battery(87, now)
+        return [
+            Lock(
+                id="front_door",
+                name="Front door",
+                manufacturer=MANUFACTURER,
+                model="Smart lock with keypad (Nuki-like)",
+                capabilities=Capabilities(
+                    remote_lock=True,
+                    remote_unlock=True,
+                    open=True,
+                    reports_state=True,
+                    battery_level=True,
+                    battery_critical=True,
+                ),
+                code_rules=(NUKI_KEYPAD,),
+                status=LockStatus(
+                    state=self._state["front_door"],
+                    battery_level=front_battery,
+                    battery_critical=front_battery <= 20,
+                ),
+                sw_version="4.2.1",
+            ),
+            Lock(
+                id="cabin",
+                name="Cabin",
+                manufacturer=MANUFACTURER,
+                model="Offline padlock with algoPINs (igloohome-like)",
+                capabilities=Capabilities(battery_level=True),
+                code_rules=(IGLOOHOME_HOURLY, IGLOOHOME_DAILY),
+                status=LockStatus(battery_level=self._battery(64, now)),
+            ),
+            Lock(
+                id="garden_gate",
+                name="Garden gate",
+                manufacturer=MANUFACTURER,
+                model="Door hub with visitor PINs (UniFi Access-like)",
+                capabilities=Capabilities(remote_unlock=True, reports_state=True),
+                code_rules=(VISITOR_PIN_RULES,),
+                status=LockStatus(state=self._state["garden_gate"]),
+            ),
+        ]
+
+    def _battery(self, start: int, now: datetime) -> int:
+        days = (now - self._started) / timedelta(days=1)
+        return max(5, round(start - days * DRAIN_PER_DAY))
+
+    async def async_lock(self, lock: Lock) -> None:
+        """Lock the front door (the only demo lock that locks remotely)."""
+        self._state[lock.id] = LockState.LOCKED
+
+    async def async_unlock(self, lock: Lock) -> None:
+        """Unlock; the garden gate locks itself again a few seconds later."""
+        self._state[lock.id] = LockState.UNLOCKED
+        if lock.id == "garden_gate":
+            self._relock_at = dt_util.utcnow() + RELOCK_AFTER
+
+    async def async_open(self, lock: Lock) -> None:
+        """Unlatch the front door; the latch springs back, leaving it unlocked."""
+        self._state[lock.id] = LockState.UNLOCKED
+
+    async def async_issue_code(
+        self, lock: Lock, plan: PlannedCode, name: str, code: str | None
+    ) -> IssuedCode:
+        """Issue a code the way the real vendor would."""
+        taken = {c.code for c in self._codes.values() if c.lock_id == lock.id}
+        if plan.kind in (CodeKind.ALGOPIN_HOURLY, CodeKind.ALGOPIN_DAILY):
+            # algoPINs are computed from the window, so the same window gives the same PIN.
+            seed = f"{lock.id}|{plan.kind}|{plan.window.start.isoformat()}|{plan.window.end.isoformat()}"
+            code = str(int(hashlib.sha256(seed.encode()).hexdigest(), 16) % 10**9).zfill(9)
+        elif code is None:
+            code = generate_code(plan.rules, taken)
+        elif (problem := code_problem(plan.rules, code)) is not None:
+            raise VendorRejectedError(problem)
+        elif code in taken:
+            raise VendorRejectedError("The code is already in use on this lock.")
+        vendor_id = f"demo-{len(self._codes) + 1}"
+        issued = IssuedCode(
+            lock_id=lock.id,
+            kind=plan.kind,
+            code=code,
+            window=plan.window,
+            vendor_id=vendor_id,
+            revocable=plan.rules.revocable,
+            notes=plan.notes,
+        )
+        self._codes[vendor_id] = issued
+        return issued
+
+    async def async_revoke_code(self, lock: Lock, issued: IssuedCode) -> None:
+        """Remove a code; algoPINs, like the real ones, cannot be taken back."""
+        if not issued.revocable:
+            raise VendorUnsupportedError("revoke")
+        if issued.vendor_id is not None:
+            self._codes.pop(issued.vendor_id, None)
