@@ -48,6 +48,24 @@ class LockbookingConfigFlow(ConfigFlow, domain=DOMAIN):
         """Add a demo account with simulated locks."""
         return await self._async_step_account(EntryKind.DEMO, user_input)
 
+    async def async_step_igloohome(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add an igloohome (iglooaccess API) account."""
+        return await self._async_step_account(EntryKind.IGLOOHOME, user_input)
+
+    async def async_step_nuki(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add a Nuki Web account."""
+        return await self._async_step_account(EntryKind.NUKI, user_input)
+
+    async def async_step_unifi_access(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add a UniFi Access controller."""
+        return await self._async_step_account(EntryKind.UNIFI_ACCESS, user_input)
+
     async def async_step_reauth(
         self, entry_data: Mapping[str, Any]
     ) -> ConfigFlowResult:

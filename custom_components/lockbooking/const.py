@@ -13,3 +13,6 @@ class EntryKind(StrEnum):
     """What a config entry holds: one vendor account (or, later, a reservations feed)."""
 
     DEMO = "demo"
+    IGLOOHOME = "igloohome"
+    NUKI = "nuki"
+    UNIFI_ACCESS = "unifi_access"
