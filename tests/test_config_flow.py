@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.lockbooking.const import DOMAIN
+from custom_components.lockbooking.vendors.base import (
+    AccountIdentity,
+    VendorAuthError,
+    VendorUnavailableError,
+)
+from custom_components.lockbooking.vendors.demo import DemoVendor
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -66,3 +74,85 @@ async def test_demo_duplicate_aborts(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "base"),
+    [
+        (VendorAuthError(), "invalid_auth"),
+        (VendorUnavailableError("down"), "cannot_connect"),
+        (RuntimeError("bug"), "unknown"),
+    ],
+)
+async def test_errors_shown_on_the_form_then_recovery(
+    hass: HomeAssistant, error: Exception, base: str
+) -> None:
+    flow_id = await _demo_form(hass)
+    with patch.object(DemoVendor, "async_identify", side_effect=error):
+        result = await hass.config_entries.flow.async_configure(flow_id, {"name": "Demo"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": base}
+    result = await hass.config_entries.flow.async_configure(flow_id, {"name": "Demo"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_reconfigure(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:
+    result = await init_demo.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "DEMO"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert init_demo.data == {"kind": "demo", "name": "DEMO"}
+
+
+async def test_reconfigure_to_another_account_aborts(
+    hass: HomeAssistant, init_demo: MockConfigEntry
+) -> None:
+    result = await init_demo.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "Other"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert init_demo.data == {"kind": "demo", "name": "Demo"}
+
+
+async def test_reconfigure_error_keeps_entry(
+    hass: HomeAssistant, init_demo: MockConfigEntry
+) -> None:
+    result = await init_demo.start_reconfigure_flow(hass)
+    with patch.object(DemoVendor, "async_identify", side_effect=VendorUnavailableError()):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"name": "Demo"}
+        )
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert init_demo.data == {"kind": "demo", "name": "Demo"}
+
+
+async def test_reauth(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:
+    result = await init_demo.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+    with patch.object(DemoVendor, "async_identify", side_effect=VendorAuthError()):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+
+
+async def test_reauth_with_another_account_aborts(
+    hass: HomeAssistant, init_demo: MockConfigEntry
+) -> None:
+    result = await init_demo.start_reauth_flow(hass)
+    with patch.object(
+        DemoVendor,
+        "async_identify",
+        return_value=AccountIdentity(unique_id="demo_other", title="Other"),
+    ):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"

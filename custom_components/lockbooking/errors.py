@@ -45,6 +45,6 @@ def vendor_action[_EntityT: LockbookingEntity, **_P](
                 self.coordinator.config_entry.async_start_reauth(self.hass)
             raise translated_error(err, self.lock.name) from err
         finally:
-            await self.coordinator.async_request_refresh()
+            await self.coordinator.async_refresh()
 
     return handler

@@ -1,0 +1,14 @@
+# The project's commands; each creates its environment on first use.
+.PHONY: run run-check test test-latest
+
+run:          ## Home Assistant 2025.4 on http://localhost:8123 with a demo account (dev / dev)
+	scripts/run
+
+run-check:    ## start `make run` in a throw-away folder, check the demo entities over the API, stop
+	$$(scripts/bootstrap stable)/bin/python scripts/run_check.py
+
+test:         ## the whole suite with coverage, on Home Assistant 2025.4.4
+	scripts/test stable
+
+test-latest:  ## the whole suite on the newest Home Assistant in the registry
+	scripts/test latest
