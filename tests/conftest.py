@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from contextlib import AbstractContextManager, nullcontext
+import logging
 from unittest.mock import patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 # pytest-homeassistant-custom-component ships a `custom_components` package of its own:
@@ -15,6 +16,8 @@ from syrupy.assertion import SnapshotAssertion
 import custom_components.lockbooking  # noqa: F401
 from custom_components.lockbooking.const import DOMAIN
 from homeassistant.core import HomeAssistant
+
+from .snapshot import OneFormatSnapshotExtension
 
 pytest_plugins = "pytest_homeassistant_custom_component"
 
@@ -24,10 +27,27 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom integrations in every test."""
 
 
+DEPRECATION_MARKERS = ("deprecated", "will stop working", "detected that custom integration")
+
+
+@pytest.fixture(autouse=True)
+def no_deprecation_reports(caplog: pytest.LogCaptureFixture) -> Generator[None]:
+    """Fail a test in which Home Assistant reports a deprecated use (it logs, not warns)."""
+    yield
+    reports = [
+        record.getMessage()
+        for phase in ("setup", "call")
+        for record in caplog.get_records(phase)
+        if record.levelno >= logging.WARNING
+        and any(marker in record.getMessage().lower() for marker in DEPRECATION_MARKERS)
+    ]
+    assert not reports, reports
+
+
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshots in Home Assistant's own format."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+    """Snapshots in Home Assistant's format, the same on every tested release."""
+    return snapshot.use_extension(OneFormatSnapshotExtension)
 
 
 @pytest.fixture
