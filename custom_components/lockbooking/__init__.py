@@ -9,14 +9,20 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
 from .coordinator import AccountData, LockbookingConfigEntry, LockCoordinator
+from .ledger import CodeLedger
+from .services import LEDGER, async_setup_services
 from .vendors import create_vendor
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 ACCOUNT_PLATFORMS = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
 
 
-async def async_setup(hass: HomeAssistant, config: ConfigType) -> None | bool:
-    """Set up the parts shared by every entry."""
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Set up what every entry shares: the code ledger and the services."""
+    ledger = CodeLedger(hass)
+    await ledger.async_load()
+    hass.data[LEDGER] = ledger
+    async_setup_services(hass)
     return True
 
 

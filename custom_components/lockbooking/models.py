@@ -127,3 +127,15 @@ class IssuedCode:
     vendor_id: str | None = None
     revocable: bool = True
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """A stay read from a booking feed or a calendar: check-in to check-out, aware."""
+
+    uid: str
+    summary: str
+    start: datetime
+    end: datetime
+    description: str | None = None
+    phone_last4: str | None = None

@@ -1,0 +1,215 @@
+"""Issue and revoke codes on locks, idempotently, with the ledger as the memory.
+
+Services and automatic mode both come here. Everything that can be refused is checked
+for every lock before the first vendor call, so bad input never leaves half a request
+behind at a vendor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .coordinator import LockbookingConfigEntry
+from .ledger import CodeLedger, CodeRecord, CodeStatus
+from .models import IssuedCode, Lock, PlannedCode, Window
+from .planner import PlanRefused, code_problem, plan_code
+from .vendors.base import VendorError
+
+
+@dataclass(frozen=True, slots=True)
+class LockTarget:
+    """A lock picked by a service call or a reservations entry."""
+
+    entry: LockbookingConfigEntry
+    lock: Lock
+    device_id: str | None = None
+    entity_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The lock's key in the ledger (also its device identifier)."""
+        return f"{self.entry.unique_id}:{self.lock.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRequest:
+    """A window on the locks for one guest or reservation."""
+
+    uid: str
+    name: str
+    start: datetime
+    end: datetime
+    code: str | None = None
+
+
+@dataclass(slots=True)
+class CodeFailure(Exception):
+    """A vendor refused or failed on some locks; the others' codes were recorded."""
+
+    failures: list[tuple[LockTarget, VendorError]]
+    records: list[CodeRecord] = field(default_factory=list)
+
+
+def plan_for(hass: HomeAssistant, target: LockTarget, request: CodeRequest) -> PlannedCode:
+    """What the lock will accept for the request; raises PlanRefused with the reason."""
+    rules = target.lock.code_rules
+    if request.code is not None:
+        rules = tuple(rule for rule in rules if rule.chosen_code)
+        if target.lock.code_rules and not rules:
+            raise PlanRefused("code_not_choosable")
+    tz = ZoneInfo(target.lock.time_zone) if target.lock.time_zone else dt_util.get_default_time_zone()
+    plan = plan_code(rules, Window(request.start, request.end), tz)
+    if request.code is not None and (problem := code_problem(plan.rules, request.code)):
+        raise PlanRefused(problem, {"lengths": "/".join(map(str, plan.rules.lengths))})
+    return plan
+
+
+async def async_issue(
+    hass: HomeAssistant,
+    ledger: CodeLedger,
+    targets: list[LockTarget],
+    request: CodeRequest,
+) -> list[CodeRecord]:
+    """Issue the request's code on every target lock, or return the one already issued."""
+    plans: dict[str, PlannedCode] = {}
+    for target in targets:
+        if not _already_issued(ledger.get(request.uid, target.key), request):
+            try:
+                plans[target.key] = plan_for(hass, target, request)
+            except PlanRefused as err:
+                err.placeholders.setdefault("lock", target.lock.name)
+                raise
+    records: list[CodeRecord] = []
+    failures: list[tuple[LockTarget, VendorError]] = []
+    for target in targets:
+        existing = ledger.get(request.uid, target.key)
+        if target.key not in plans and existing is not None:
+            records.append(existing)
+            continue
+        try:
+            records.append(
+                await _async_issue_one(ledger, target, request, plans[target.key], existing)
+            )
+        except VendorError as err:
+            failures.append((target, err))
+            records.append(ledger.get(request.uid, target.key))  # type: ignore[arg-type]
+    if failures:
+        raise CodeFailure(failures, records)
+    return records
+
+
+def _already_issued(record: CodeRecord | None, request: CodeRequest) -> bool:
+    return (
+        record is not None
+        and record.status is CodeStatus.ISSUED
+        and record.requested(request.start, request.end)
+        and request.code in (None, record.code)
+    )
+
+
+async def _async_issue_one(
+    ledger: CodeLedger,
+    target: LockTarget,
+    request: CodeRequest,
+    plan: PlannedCode,
+    existing: CodeRecord | None,
+) -> CodeRecord:
+    vendor = target.entry.runtime_data.vendor
+    if existing is not None and existing.status is CodeStatus.ISSUED and existing.revocable:
+        # The reservation moved: the old window's code goes before the new one comes.
+        await vendor.async_revoke_code(target.lock, issued_code(existing, target.lock.id))
+        await ledger.async_put(existing.evolve(status=CodeStatus.REVOKED))
+    record = await ledger.async_put(
+        CodeRecord(
+            uid=request.uid,
+            lock_key=target.key,
+            lock_name=target.lock.name,
+            name=request.name,
+            requested_start=request.start.isoformat(),
+            requested_end=request.end.isoformat(),
+            status=CodeStatus.PENDING,
+            kind=plan.kind.value,
+            starts=plan.window.start.isoformat(),
+            ends=plan.window.end.isoformat(),
+            revocable=plan.rules.revocable,
+            notes=plan.notes,
+        )
+    )
+    try:
+        issued = await vendor.async_issue_code(target.lock, plan, request.name, request.code)
+    except VendorError as err:
+        await ledger.async_put(record.evolve(status=CodeStatus.FAILED, error=err.key))
+        raise
+    return await ledger.async_put(
+        record.evolve(
+            status=CodeStatus.ISSUED,
+            kind=issued.kind.value,
+            code=issued.code,
+            vendor_id=issued.vendor_id,
+            starts=issued.window.start.isoformat(),
+            ends=issued.window.end.isoformat(),
+            revocable=issued.revocable,
+            notes=issued.notes,
+            error=None,
+        )
+    )
+
+
+def issued_code(record: CodeRecord, lock_id: str) -> IssuedCode:
+    """The vendor's view of a recorded code."""
+    return IssuedCode(
+        lock_id=lock_id,
+        kind=record.kind,  # type: ignore[arg-type]
+        code=record.code or "",
+        window=Window(
+            datetime.fromisoformat(record.starts or record.requested_start),
+            datetime.fromisoformat(record.ends or record.requested_end),
+        ),
+        vendor_id=record.vendor_id,
+        revocable=record.revocable,
+    )
+
+
+async def async_revoke(
+    ledger: CodeLedger,
+    targets: list[LockTarget],
+    *,
+    uid: str | None = None,
+    code: str | None = None,
+) -> list[CodeRecord]:
+    """Revoke the matching issued codes; refuses (PlanRefused) before any vendor call."""
+    by_key = {target.key: target for target in targets}
+    found = [
+        record
+        for record in ledger.records()
+        if record.lock_key in by_key
+        and record.status is CodeStatus.ISSUED
+        and (uid is None or record.uid == uid)
+        and (code is None or record.code == code)
+    ]
+    if not found:
+        raise PlanRefused("code_not_found")
+    if stuck := [record for record in found if not record.revocable]:
+        raise PlanRefused(
+            "code_not_revocable", {"lock": stuck[0].lock_name, "ends": stuck[0].ends or ""}
+        )
+    revoked: list[CodeRecord] = []
+    failures: list[tuple[LockTarget, VendorError]] = []
+    for record in found:
+        target = by_key[record.lock_key]
+        try:
+            await target.entry.runtime_data.vendor.async_revoke_code(
+                target.lock, issued_code(record, target.lock.id)
+            )
+        except VendorError as err:
+            failures.append((target, err))
+            continue
+        revoked.append(await ledger.async_put(record.evolve(status=CodeStatus.REVOKED)))
+    if failures:
+        raise CodeFailure(failures, revoked)
+    return revoked

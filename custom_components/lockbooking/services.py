@@ -1,0 +1,248 @@
+"""The code services: issue_code, revoke_code and get_codes, answering with the codes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+import uuid
+
+import voluptuous as vol
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID, CONF_NAME
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
+from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
+
+from .codes import CodeFailure, CodeRequest, LockTarget, async_issue, async_revoke
+from .const import DOMAIN
+from .coordinator import LockbookingConfigEntry
+from .errors import translated_error
+from .ledger import CodeLedger, CodeRecord
+from .planner import PlanRefused
+
+LEDGER: HassKey[CodeLedger] = HassKey(f"{DOMAIN}_ledger")
+
+ATTR_START = "start"
+ATTR_END = "end"
+ATTR_UID = "uid"
+ATTR_CODE = "code"
+DEFAULT_CHECKIN = time(16, 0)
+DEFAULT_CHECKOUT = time(11, 0)
+
+
+def _moment(value: Any) -> datetime | date:
+    """A datetime, or a plain date meaning a check-in / check-out day."""
+    if isinstance(value, datetime | date):
+        return value
+    text = cv.string(value).strip()
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError as err:
+        raise vol.Invalid(f"not a date or date and time: {text}") from err
+
+
+CODE_DIGITS = vol.All(cv.string, vol.Match(r"^\d{1,12}$", msg="a code is 1 to 12 digits"))
+TARGETS = {
+    vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
+    vol.Optional(ATTR_ENTITY_ID): cv.entity_ids,
+}
+ISSUE_SCHEMA = vol.Schema(
+    {
+        **TARGETS,
+        vol.Required(ATTR_START): _moment,
+        vol.Required(ATTR_END): _moment,
+        vol.Optional(CONF_NAME, default="Guest"): vol.All(cv.string, vol.Length(min=1, max=100)),
+        vol.Optional(ATTR_UID): vol.All(cv.string, vol.Length(min=1, max=255)),
+        vol.Optional(ATTR_CODE): CODE_DIGITS,
+    }
+)
+REVOKE_SCHEMA = vol.Schema(
+    {
+        **TARGETS,
+        vol.Optional(ATTR_UID): vol.All(cv.string, vol.Length(min=1, max=255)),
+        vol.Optional(ATTR_CODE): CODE_DIGITS,
+    }
+)
+GET_SCHEMA = vol.Schema({**TARGETS, vol.Optional(ATTR_UID): cv.string})
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the services once for the whole integration."""
+
+    async def issue_code(call: ServiceCall) -> ServiceResponse:
+        targets = _targets(hass, call, required=True)
+        start = _aware(call.data[ATTR_START], DEFAULT_CHECKIN)
+        end = _aware(call.data[ATTR_END], DEFAULT_CHECKOUT)
+        request = CodeRequest(
+            uid=call.data.get(ATTR_UID) or f"manual-{uuid.uuid4().hex}",
+            name=call.data[CONF_NAME],
+            start=start,
+            end=end,
+            code=call.data.get(ATTR_CODE),
+        )
+        try:
+            records = await async_issue(hass, hass.data[LEDGER], targets, request)
+        except PlanRefused as err:
+            raise _refused(err) from err
+        except CodeFailure as err:
+            target, cause = err.failures[0]
+            raise translated_error(cause, target.lock.name) from cause
+        return _response(targets, records)
+
+    async def revoke_code(call: ServiceCall) -> ServiceResponse:
+        uid, code = call.data.get(ATTR_UID), call.data.get(ATTR_CODE)
+        if uid is None and code is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="uid_or_code_required"
+            )
+        targets = _targets(hass, call, required=False)
+        try:
+            records = await async_revoke(hass.data[LEDGER], targets, uid=uid, code=code)
+        except PlanRefused as err:
+            raise _refused(err) from err
+        except CodeFailure as err:
+            target, cause = err.failures[0]
+            raise translated_error(cause, target.lock.name) from cause
+        return _response(targets, records)
+
+    async def get_codes(call: ServiceCall) -> ServiceResponse:
+        targets = _targets(hass, call, required=False)
+        keys = {target.key for target in targets}
+        uid = call.data.get(ATTR_UID)
+        records = [
+            record
+            for record in hass.data[LEDGER].records()
+            if record.lock_key in keys and (uid is None or record.uid == uid)
+        ]
+        return _response(targets, records)
+
+    hass.services.async_register(
+        DOMAIN, "issue_code", issue_code, ISSUE_SCHEMA, SupportsResponse.OPTIONAL
+    )
+    hass.services.async_register(
+        DOMAIN, "revoke_code", revoke_code, REVOKE_SCHEMA, SupportsResponse.OPTIONAL
+    )
+    hass.services.async_register(
+        DOMAIN, "get_codes", get_codes, GET_SCHEMA, SupportsResponse.ONLY
+    )
+
+
+def _aware(value: datetime | date, day_time: time) -> datetime:
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, day_time)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt_util.get_default_time_zone())
+    return value
+
+
+def _refused(err: PlanRefused) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=err.key,
+        translation_placeholders={"lock": "", "max_days": "", "lengths": "", "ends": "", **err.placeholders},
+    )
+
+
+def _not_ours(reference: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="not_a_lockbooking_lock",
+        translation_placeholders={"target": reference},
+    )
+
+
+@callback
+def _targets(hass: HomeAssistant, call: ServiceCall, *, required: bool) -> list[LockTarget]:
+    """The lockbooking locks a call targets; every target must be one (or none at all)."""
+    device_ids: list[str] = list(call.data.get(ATTR_DEVICE_ID, []))
+    entity_for_device: dict[str, str] = {}
+    entities = er.async_get(hass)
+    for entity_id in call.data.get(ATTR_ENTITY_ID, []):
+        entry = entities.async_get(entity_id)
+        if entry is None or entry.platform != DOMAIN or entry.device_id is None:
+            raise _not_ours(entity_id)
+        device_ids.append(entry.device_id)
+        entity_for_device.setdefault(entry.device_id, entity_id)
+    locks = _locks_by_identifier(hass)
+    if not device_ids:
+        if required:
+            raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_target")
+        return [target for target in locks.values() if target is not None]
+    devices = dr.async_get(hass)
+    targets: dict[str, LockTarget] = {}
+    for device_id in device_ids:
+        device = devices.async_get(device_id)
+        identifier = next(
+            (value for domain, value in (device.identifiers if device else ()) if domain == DOMAIN),
+            None,
+        )
+        found = locks.get(identifier) if identifier else None
+        if found is None:
+            raise _not_ours(device.name if device else device_id)
+        targets[found.key] = LockTarget(
+            entry=found.entry,
+            lock=found.lock,
+            device_id=device_id,
+            entity_id=entity_for_device.get(device_id) or _lock_entity(entities, device_id),
+        )
+    return list(targets.values())
+
+
+@callback
+def _locks_by_identifier(hass: HomeAssistant) -> dict[str, LockTarget]:
+    found: dict[str, LockTarget] = {}
+    entry: LockbookingConfigEntry
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.state is not ConfigEntryState.LOADED:
+            continue
+        for lock in entry.runtime_data.coordinator.data.values():
+            target = LockTarget(entry=entry, lock=lock)
+            found[target.key] = target
+    return found
+
+
+def _lock_entity(entities: er.EntityRegistry, device_id: str) -> str | None:
+    return next(
+        (
+            entry.entity_id
+            for entry in er.async_entries_for_device(entities, device_id)
+            if entry.domain == "lock" and entry.platform == DOMAIN
+        ),
+        None,
+    )
+
+
+def _response(targets: list[LockTarget], records: list[CodeRecord]) -> ServiceResponse:
+    by_key = {target.key: target for target in targets}
+    return {
+        "codes": [
+            {
+                "device_id": by_key[record.lock_key].device_id if record.lock_key in by_key else None,
+                "entity_id": by_key[record.lock_key].entity_id if record.lock_key in by_key else None,
+                "lock": record.lock_name,
+                "code": record.code,
+                "starts": record.starts,
+                "ends": record.ends,
+                "kind": record.kind,
+                "uid": record.uid,
+                "name": record.name,
+                "status": record.status.value,
+                "notes": list(record.notes),
+            }
+            for record in records
+        ]
+    }
