@@ -43,3 +43,26 @@ NUKI_KEYPAD = CodeRules(
     align=timedelta(minutes=1),
     chosen_code=True,
 )
+
+# Custom PINs an igloohome Bridge writes to a lock (4-6 digits, deletable). After the
+# algoPIN rules so plans use algoPINs unless a code is chosen; the window limits are
+# not documented, so they follow the algoPINs': whole hours, at most 367 days.
+IGLOOHOME_BRIDGE_PIN = CodeRules(
+    kind=CodeKind.BRIDGE_PIN,
+    lengths=(4, 5, 6),
+    align=HOUR,
+    span_unit=HOUR,
+    min_span=HOUR,
+    max_span=timedelta(days=367),
+    chosen_code=True,
+)
+
+# UniFi Access visitor PINs: the controller's site setting fixes their length (4-8
+# digits, unknown until one is generated, so a chosen code of the wrong length is
+# refused by the controller); windows are Unix seconds, floored here to the minute.
+UNIFI_ACCESS_VISITOR_PIN = CodeRules(
+    kind=CodeKind.VISITOR_PIN,
+    lengths=(4, 5, 6, 7, 8),
+    align=timedelta(minutes=1),
+    chosen_code=True,
+)

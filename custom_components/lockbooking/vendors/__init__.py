@@ -8,12 +8,18 @@ from typing import TYPE_CHECKING, Any
 from ..const import CONF_KIND, EntryKind
 from .base import LockVendor
 from .demo import DemoVendor
+from .igloohome import IgloohomeVendor
+from .nuki import NukiVendor
+from .unifi_access import UnifiAccessVendor
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
 VENDORS: dict[EntryKind, type[LockVendor]] = {
     EntryKind.DEMO: DemoVendor,
+    EntryKind.IGLOOHOME: IgloohomeVendor,
+    EntryKind.NUKI: NukiVendor,
+    EntryKind.UNIFI_ACCESS: UnifiAccessVendor,
 }
 
 
