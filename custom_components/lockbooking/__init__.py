@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN
+from .const import CONF_KIND, DOMAIN, EntryKind
 from .coordinator import AccountData, LockbookingConfigEntry, LockCoordinator
 from .ledger import CodeLedger
-from .services import LEDGER, async_setup_services
+from .reservations.coordinator import (
+    ReservationsConfigEntry,
+    ReservationsCoordinator,
+    ReservationsRuntime,
+)
+from .reservations.scheduler import CodeScheduler
+from .services import LEDGER, async_setup_services, locks_for_keys
 from .vendors import create_vendor
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 ACCOUNT_PLATFORMS = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
+RESERVATIONS_PLATFORMS = [Platform.CALENDAR]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -26,8 +34,15 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: LockbookingConfigEntry) -> bool:
-    """Set up a vendor account: its client, its coordinator and its entities."""
+async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+    """Set up a vendor account or a reservations entry."""
+    if entry.data[CONF_KIND] == EntryKind.RESERVATIONS:
+        return await _async_setup_reservations(hass, entry)
+    return await _async_setup_account(hass, entry)
+
+
+async def _async_setup_account(hass: HomeAssistant, entry: LockbookingConfigEntry) -> bool:
+    """A vendor account: its client, its coordinator and its entities."""
     vendor = create_vendor(hass, entry.data)
     coordinator = LockCoordinator(hass, entry, vendor)
     await coordinator.async_config_entry_first_refresh()
@@ -36,6 +51,32 @@ async def async_setup_entry(hass: HomeAssistant, entry: LockbookingConfigEntry) 
     return True
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: LockbookingConfigEntry) -> bool:
-    """Unload a vendor account."""
-    return await hass.config_entries.async_unload_platforms(entry, ACCOUNT_PLATFORMS)
+async def _async_setup_reservations(
+    hass: HomeAssistant, entry: ReservationsConfigEntry
+) -> bool:
+    """A reservations entry: its feed, its calendar and its automatic codes."""
+    coordinator = ReservationsCoordinator(hass, entry)
+    await coordinator.async_config_entry_first_refresh()
+    scheduler = CodeScheduler(
+        hass, entry, hass.data[LEDGER], lambda keys: locks_for_keys(hass, keys)
+    )
+    entry.runtime_data = ReservationsRuntime(coordinator=coordinator, scheduler=scheduler)
+    await hass.config_entries.async_forward_entry_setups(entry, RESERVATIONS_PLATFORMS)
+    entry.async_on_unload(scheduler.async_start())
+    entry.async_on_unload(entry.add_update_listener(_async_reload))
+    await scheduler.async_run()
+    return True
+
+
+async def _async_reload(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+    """Unload an entry of either kind."""
+    platforms = (
+        RESERVATIONS_PLATFORMS
+        if entry.data[CONF_KIND] == EntryKind.RESERVATIONS
+        else ACCOUNT_PLATFORMS
+    )
+    return await hass.config_entries.async_unload_platforms(entry, platforms)

@@ -10,9 +10,41 @@ CONF_KIND = "kind"
 
 
 class EntryKind(StrEnum):
-    """What a config entry holds: one vendor account (or, later, a reservations feed)."""
+    """What a config entry holds: one vendor account, or one reservations feed."""
 
     DEMO = "demo"
     IGLOOHOME = "igloohome"
     NUKI = "nuki"
     UNIFI_ACCESS = "unifi_access"
+    RESERVATIONS = "reservations"
+
+# Reservations entries.
+CONF_URL = "url"
+CONF_CALENDAR = "calendar"
+CONF_LOCKS = "locks"
+CONF_CHECKIN = "checkin_time"
+CONF_CHECKOUT = "checkout_time"
+CONF_AUTO_ISSUE = "auto_issue"
+CONF_ISSUE_HOURS_BEFORE = "issue_hours_before"
+CONF_MARGIN_BEFORE = "margin_before_minutes"
+CONF_MARGIN_AFTER = "margin_after_minutes"
+CONF_AUTO_REVOKE = "auto_revoke"
+CONF_SKIP_PATTERNS = "skip_patterns"
+CONF_REFRESH_MINUTES = "refresh_minutes"
+CONF_SHOW_CODES = "show_codes"
+
+DEFAULT_CHECKIN = "16:00:00"
+DEFAULT_CHECKOUT = "11:00:00"
+DEFAULT_OPTIONS = {
+    CONF_AUTO_ISSUE: True,
+    CONF_ISSUE_HOURS_BEFORE: 48,
+    CONF_MARGIN_BEFORE: 0,
+    CONF_MARGIN_AFTER: 0,
+    CONF_AUTO_REVOKE: True,
+    CONF_REFRESH_MINUTES: 30,
+    CONF_SHOW_CODES: False,
+}
+
+EVENT_CODE_ISSUED = f"{DOMAIN}_code_issued"
+EVENT_CODE_REVOKED = f"{DOMAIN}_code_revoked"
+EVENT_CODE_FAILED = f"{DOMAIN}_code_failed"

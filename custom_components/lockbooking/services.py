@@ -28,7 +28,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from .codes import CodeFailure, CodeRequest, LockTarget, async_issue, async_revoke
 from .const import DOMAIN
-from .coordinator import LockbookingConfigEntry
+from .coordinator import AccountData, LockbookingConfigEntry
 from .errors import translated_error
 from .ledger import CodeLedger, CodeRecord
 from .planner import PlanRefused
@@ -182,24 +182,59 @@ def _targets(hass: HomeAssistant, call: ServiceCall, *, required: bool) -> list[
         if required:
             raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_target")
         return [target for target in locks.values() if target is not None]
-    devices = dr.async_get(hass)
     targets: dict[str, LockTarget] = {}
     for device_id in device_ids:
-        device = devices.async_get(device_id)
-        identifier = next(
-            (value for domain, value in (device.identifiers if device else ()) if domain == DOMAIN),
-            None,
-        )
-        found = locks.get(identifier) if identifier else None
+        found = _target_for_device(hass, locks, device_id, entity_for_device.get(device_id))
         if found is None:
+            device = dr.async_get(hass).async_get(device_id)
             raise _not_ours(device.name if device else device_id)
-        targets[found.key] = LockTarget(
-            entry=found.entry,
-            lock=found.lock,
-            device_id=device_id,
-            entity_id=entity_for_device.get(device_id) or _lock_entity(entities, device_id),
-        )
+        targets[found.key] = found
     return list(targets.values())
+
+
+@callback
+def lock_key_of_device(hass: HomeAssistant, device_id: str) -> str | None:
+    """The lock key (device identifier) of a loaded lockbooking lock's device."""
+    target = _target_for_device(hass, _locks_by_identifier(hass), device_id, None)
+    return target.key if target else None
+
+
+@callback
+def locks_for_keys(hass: HomeAssistant, keys: list[str]) -> list[LockTarget]:
+    """The loaded locks with these keys, with their device and lock entity."""
+    locks = _locks_by_identifier(hass)
+    devices = dr.async_get(hass)
+    targets: list[LockTarget] = []
+    for key in keys:
+        if (found := locks.get(key)) is None:
+            continue
+        device = devices.async_get_device(identifiers={(DOMAIN, key)})
+        device_id = device.id if device else None
+        entity_id = _lock_entity(er.async_get(hass), device_id) if device_id else None
+        targets.append(LockTarget(found.entry, found.lock, device_id, entity_id))
+    return targets
+
+
+@callback
+def _target_for_device(
+    hass: HomeAssistant,
+    locks: dict[str, LockTarget],
+    device_id: str,
+    entity_id: str | None,
+) -> LockTarget | None:
+    device = dr.async_get(hass).async_get(device_id)
+    if device is None:
+        return None
+    identifier = next((value for domain, value in device.identifiers if domain == DOMAIN), None)
+    found = locks.get(identifier) if identifier else None
+    if found is None:
+        return None
+    return LockTarget(
+        entry=found.entry,
+        lock=found.lock,
+        device_id=device_id,
+        entity_id=entity_id or _lock_entity(er.async_get(hass), device_id),
+    )
 
 
 @callback
@@ -207,7 +242,9 @@ def _locks_by_identifier(hass: HomeAssistant) -> dict[str, LockTarget]:
     found: dict[str, LockTarget] = {}
     entry: LockbookingConfigEntry
     for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.state is not ConfigEntryState.LOADED:
+        if entry.state is not ConfigEntryState.LOADED or not isinstance(
+            entry.runtime_data, AccountData
+        ):
             continue
         for lock in entry.runtime_data.coordinator.data.values():
             target = LockTarget(entry=entry, lock=lock)

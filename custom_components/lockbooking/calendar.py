@@ -1,0 +1,98 @@
+"""The reservations calendar: each stay as a timed event, answered from memory."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from homeassistant.components.calendar import CalendarEntity, CalendarEvent
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_SHOW_CODES, DOMAIN
+from .ledger import CodeStatus
+from .models import Reservation
+from .reservations.coordinator import (
+    ReservationsConfigEntry,
+    ReservationsCoordinator,
+    option,
+)
+from .services import LEDGER
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ReservationsConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the entry's calendar."""
+    async_add_entities([ReservationsCalendar(entry.runtime_data.coordinator)])
+
+
+class ReservationsCalendar(CoordinatorEntity[ReservationsCoordinator], CalendarEntity):
+    """The stays of one booking feed or calendar, with their door codes' state."""
+
+    _attr_has_entity_name = True
+    _attr_name = None
+
+    def __init__(self, coordinator: ReservationsCoordinator) -> None:
+        """One calendar per reservations entry, on a service device of its own."""
+        super().__init__(coordinator)
+        entry = coordinator.config_entry
+        self._attr_unique_id = entry.entry_id
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, entry.entry_id)},
+            name=entry.title,
+            manufacturer="LockBooking",
+            model="Reservations",
+            entry_type=DeviceEntryType.SERVICE,
+        )
+
+    @property
+    def available(self) -> bool:
+        """Stays known from the last good fetch remain shown while the feed is failing."""
+        return self.coordinator.data is not None
+
+    @property
+    def event(self) -> CalendarEvent | None:
+        """The stay under way, or the next one."""
+        now = dt_util.utcnow()
+        upcoming = (r for r in self.coordinator.data.values() if r.end > now)
+        return next((self._event(r) for r in upcoming), None)
+
+    async def async_get_events(
+        self, hass: HomeAssistant, start_date: datetime, end_date: datetime
+    ) -> list[CalendarEvent]:
+        """The stays overlapping the range."""
+        return [
+            self._event(r)
+            for r in self.coordinator.data.values()
+            if r.start < end_date and r.end > start_date
+        ]
+
+    def _event(self, reservation: Reservation) -> CalendarEvent:
+        return CalendarEvent(
+            start=reservation.start,
+            end=reservation.end,
+            summary=reservation.summary or "Reserved",
+            description=self._description(reservation),
+            uid=reservation.uid,
+        )
+
+    def _description(self, reservation: Reservation) -> str | None:
+        ledger = self.hass.data[LEDGER]
+        show_codes = bool(option(self.coordinator.config_entry, CONF_SHOW_CODES))
+        lines = [
+            f"{record.lock_name}: {record.status.value}"
+            + (f" {record.code}" if show_codes and record.code and record.status is CodeStatus.ISSUED else "")
+            for record in ledger.records()
+            if record.uid == reservation.uid
+        ]
+        parts = [reservation.description or ""]
+        if lines:
+            parts.append("Door codes:\n" + "\n".join(lines))
+        return "\n\n".join(part for part in parts if part) or None

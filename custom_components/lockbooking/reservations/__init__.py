@@ -1,0 +1,1 @@
+"""Reservations: booking feeds and calendars, turned into stays with door codes."""

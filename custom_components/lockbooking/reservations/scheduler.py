@@ -1,0 +1,239 @@
+"""Automatic mode: codes issued before check-in, revoked on cancellation, events fired.
+
+Runs after every refresh of the reservations and every few minutes. Issuing goes
+through the same `codes` functions as the services, so the ledger keeps it idempotent:
+a reservation that is already served costs nothing, not even a vendor call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.util import dt as dt_util
+
+from ..codes import CodeFailure, CodeRequest, LockTarget, async_issue, async_revoke
+from ..const import (
+    CONF_AUTO_ISSUE,
+    CONF_AUTO_REVOKE,
+    CONF_ISSUE_HOURS_BEFORE,
+    CONF_LOCKS,
+    CONF_MARGIN_AFTER,
+    CONF_MARGIN_BEFORE,
+    DOMAIN,
+    EVENT_CODE_FAILED,
+    EVENT_CODE_ISSUED,
+    EVENT_CODE_REVOKED,
+    LOGGER,
+)
+from ..ledger import CodeLedger, CodeRecord, CodeStatus
+from ..models import Reservation
+from ..planner import PlanRefused
+from .coordinator import ReservationsConfigEntry, option
+
+TICK = timedelta(minutes=5)
+FAILURES_BEFORE_REPAIR = 3
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass(slots=True)
+class _Attempts:
+    count: int
+    next_try: datetime
+
+
+class CodeScheduler:
+    """Issues and revokes one reservations entry's codes on time."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ReservationsConfigEntry,
+        ledger: CodeLedger,
+        resolve_locks: Any,
+    ) -> None:
+        """`resolve_locks(lock_keys)` gives the entry's locks as they are now."""
+        self.hass = hass
+        self.entry = entry
+        self.ledger = ledger
+        self._resolve_locks = resolve_locks
+        self._failures: dict[str, _Attempts] = {}
+        self._running = False
+
+    @callback
+    def async_start(self) -> CALLBACK_TYPE:
+        """Run after each refresh and on a timer; returns the stopper."""
+        coordinator = self.entry.runtime_data.coordinator
+        stop_listening = coordinator.async_add_listener(self._schedule_run)
+        stop_timer = async_track_time_interval(self.hass, self._run_on_timer, TICK)
+
+        @callback
+        def stop() -> None:
+            stop_listening()
+            stop_timer()
+
+        return stop
+
+    @callback
+    def _schedule_run(self) -> None:
+        self.entry.async_create_task(
+            self.hass, self.async_run(), f"{DOMAIN} codes for {self.entry.title}"
+        )
+
+    async def _run_on_timer(self, now: datetime) -> None:
+        await self.async_run()
+
+    @property
+    def targets(self) -> list[LockTarget]:
+        """The entry's locks that are loaded now."""
+        return self._resolve_locks(self.entry.data.get(CONF_LOCKS, []))
+
+    def request_for(self, reservation: Reservation) -> CodeRequest:
+        """The code window for a reservation, with the entry's margins."""
+        return CodeRequest(
+            uid=reservation.uid,
+            name=reservation.summary or "Guest",
+            start=reservation.start - timedelta(minutes=int(option(self.entry, CONF_MARGIN_BEFORE))),  # type: ignore[call-overload]
+            end=reservation.end + timedelta(minutes=int(option(self.entry, CONF_MARGIN_AFTER))),  # type: ignore[call-overload]
+        )
+
+    async def async_run(self) -> None:
+        """Issue what is due, revoke what was cancelled."""
+        if self._running:
+            return
+        self._running = True
+        try:
+            coordinator = self.entry.runtime_data.coordinator
+            targets = self.targets
+            if not targets:
+                return
+            if option(self.entry, CONF_AUTO_ISSUE):
+                for reservation in list((coordinator.data or {}).values()):
+                    await self._async_issue_if_due(reservation, targets)
+            if option(self.entry, CONF_AUTO_REVOKE):
+                for reservation in coordinator.cancelled:
+                    await self._async_revoke(reservation, targets)
+                coordinator.cancelled = []
+        finally:
+            self._running = False
+
+    async def _async_issue_if_due(
+        self, reservation: Reservation, targets: list[LockTarget]
+    ) -> None:
+        now = dt_util.utcnow()
+        hours = timedelta(hours=int(option(self.entry, CONF_ISSUE_HOURS_BEFORE)))  # type: ignore[call-overload]
+        if reservation.end <= now or reservation.start - hours > now:
+            return
+        request = self.request_for(reservation)
+        if all(_served(self.ledger.get(request.uid, t.key), request) for t in targets):
+            return
+        attempts = self._failures.get(reservation.uid)
+        if attempts is not None and now < attempts.next_try:
+            return
+        try:
+            records = await async_issue(self.hass, self.ledger, targets, request)
+        except PlanRefused as err:
+            self._failed(reservation, err.key, [], now)
+            return
+        except CodeFailure as err:
+            self._failed(reservation, err.failures[0][1].key, err.records, now)
+            return
+        self._succeeded(reservation)
+        self.hass.bus.async_fire(EVENT_CODE_ISSUED, self._event(reservation, records))
+
+    def _failed(
+        self, reservation: Reservation, reason: str, records: list[CodeRecord], now: datetime
+    ) -> None:
+        previous = self._failures.get(reservation.uid)
+        count = previous.count + 1 if previous else 1
+        backoff = min(timedelta(minutes=2 ** count), MAX_BACKOFF)
+        self._failures[reservation.uid] = _Attempts(count, now + backoff)
+        LOGGER.warning(
+            "%s: could not issue the code for a stay starting %s (%s); retrying in %s",
+            self.entry.title,
+            reservation.start.isoformat(),
+            reason,
+            backoff,
+        )
+        self.hass.bus.async_fire(
+            EVENT_CODE_FAILED, {**self._event(reservation, records), "reason": reason}
+        )
+        if count >= FAILURES_BEFORE_REPAIR:
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                _issue_id(self.entry.entry_id, reservation.uid),
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key="code_failed",
+                translation_placeholders={
+                    "entry": self.entry.title,
+                    "summary": reservation.summary,
+                    "start": reservation.start.isoformat(),
+                    "reason": reason,
+                },
+            )
+
+    def _succeeded(self, reservation: Reservation) -> None:
+        if self._failures.pop(reservation.uid, None) is not None:
+            ir.async_delete_issue(self.hass, DOMAIN, _issue_id(self.entry.entry_id, reservation.uid))
+
+    async def _async_revoke(self, reservation: Reservation, targets: list[LockTarget]) -> None:
+        revocable = [
+            target
+            for target in targets
+            if (record := self.ledger.get(reservation.uid, target.key)) is not None
+            and record.status is CodeStatus.ISSUED
+            and record.revocable
+        ]
+        if not revocable:
+            return
+        try:
+            records = await async_revoke(self.ledger, revocable, uid=reservation.uid)
+        except (PlanRefused, CodeFailure, HomeAssistantError) as err:
+            LOGGER.warning("%s: could not revoke a cancelled stay's code: %s", self.entry.title, type(err).__name__)
+            return
+        self.hass.bus.async_fire(EVENT_CODE_REVOKED, self._event(reservation, records))
+
+    def _event(self, reservation: Reservation, records: list[CodeRecord]) -> dict[str, Any]:
+        codes = [
+            {
+                "lock": record.lock_name,
+                "code": record.code,
+                "kind": record.kind,
+                "starts": record.starts,
+                "ends": record.ends,
+                "status": record.status.value,
+                "notes": list(record.notes),
+            }
+            for record in records
+        ]
+        return {
+            "entry_id": self.entry.entry_id,
+            "uid": reservation.uid,
+            "summary": reservation.summary,
+            "description": reservation.description,
+            "phone_last4": reservation.phone_last4,
+            "checkin": reservation.start.isoformat(),
+            "checkout": reservation.end.isoformat(),
+            "code": codes[0]["code"] if codes else None,
+            "locks": [record.lock_name for record in records],
+            "codes": codes,
+        }
+
+
+def _served(record: CodeRecord | None, request: CodeRequest) -> bool:
+    return (
+        record is not None
+        and record.status is CodeStatus.ISSUED
+        and record.requested(request.start, request.end)
+    )
+
+
+def _issue_id(entry_id: str, uid: str) -> str:
+    return f"code_failed_{entry_id}_{uid}"

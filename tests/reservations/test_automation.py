@@ -1,0 +1,83 @@
+"""A real automation: calendar trigger with an offset -> issue_code -> use the response."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+
+from .conftest import FIRST_UID
+
+
+async def test_calendar_trigger_issues_and_sends_the_code(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    sent = async_capture_events(hass, "guest_message")
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "alias": "Send the door code",
+                "trigger": {
+                    "platform": "calendar",
+                    "event": "start",
+                    "entity_id": "calendar.seaside_flat",
+                    "offset": "-2:00:00",
+                },
+                "action": [
+                    {
+                        "action": "lockbooking.issue_code",
+                        "target": {"entity_id": "lock.front_door"},
+                        "data": {
+                            "start": "{{ trigger.calendar_event.start }}",
+                            "end": "{{ trigger.calendar_event.end }}",
+                            "name": "{{ trigger.calendar_event.summary }}",
+                            "uid": "{{ trigger.calendar_event.uid }}",
+                        },
+                        "response_variable": "issued",
+                    },
+                    {
+                        "event": "guest_message",
+                        "event_data": {
+                            "code": "{{ issued.codes[0].code }}",
+                            "from": "{{ issued.codes[0].starts }}",
+                            "uid": "{{ issued.codes[0].uid }}",
+                        },
+                    },
+                ],
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    # 12:00 the day before: nothing yet. The trigger fires at 14:00 on check-in day.
+    freezer.tick(timedelta(hours=25, minutes=30))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert not sent
+    for _ in range(4):
+        freezer.tick(timedelta(minutes=15))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    [message] = sent
+    assert message.data["uid"] == FIRST_UID
+    assert message.data["from"] == "2026-08-24T16:00:00+02:00"
+    # Automatic mode had issued this stay's code already: the automation gets the same one.
+    codes = await hass.services.async_call(
+        "lockbooking", "get_codes", {"uid": FIRST_UID, "entity_id": "lock.front_door"},
+        blocking=True, return_response=True,
+    )
+    assert str(message.data["code"]) == codes["codes"][0]["code"]
+    await hass.services.async_call(
+        "automation", "turn_off", {"entity_id": "automation.send_the_door_code"}, blocking=True
+    )
