@@ -27,6 +27,7 @@ EXPECTED = {
     "sensor.front_door_battery": "87",
     "sensor.cabin_battery": "64",
     "binary_sensor.front_door_battery_critical": "off",
+    "calendar.sample_stays": "on",
 }
 
 
@@ -101,6 +102,19 @@ def main() -> int:
                     break
                 time.sleep(1)
             print(f"Home Assistant answered after {time.monotonic() - started:.0f} s")
+            codes = _request("/api/services/lockbooking/get_codes?return_response", {}, token=token)
+            issued = [c for c in codes["service_response"]["codes"] if c["status"] == "issued"]
+            print(f"  codes issued automatically for the sample stays: {len(issued)}")
+            answer = _request(
+                "/api/services/lockbooking/issue_code?return_response",
+                {"entity_id": "lock.front_door", "start": "2030-01-01", "end": "2030-01-03"},
+                token=token,
+            )
+            code = answer["service_response"]["codes"][0]
+            print(f"  issue_code answered: {code['kind']} code, {code['starts']} to {code['ends']}")
+            if len(issued) < 3:
+                print("run check FAILED: the sample stays got no codes")
+                return 1
             wrong = {k: states.get(k) for k, v in EXPECTED.items() if states.get(k) != v}
             for entity_id in EXPECTED:
                 print(f"  {entity_id}: {states.get(entity_id)}")
