@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date, datetime, time
 from typing import Any
 import uuid
@@ -17,7 +18,7 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     config_validation as cv,
     device_registry as dr,
@@ -94,14 +95,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
             end=end,
             code=call.data.get(ATTR_CODE),
         )
-        try:
-            records = await async_issue(hass, hass.data[LEDGER], targets, request)
-        except PlanRefused as err:
-            raise _refused(err) from err
-        except CodeFailure as err:
-            target, cause = err.failures[0]
-            raise translated_error(cause, target.lock.name) from cause
-        return _response(targets, records)
+        return _response(
+            targets, await _translated(async_issue(hass, hass.data[LEDGER], targets, request))
+        )
 
     async def revoke_code(call: ServiceCall) -> ServiceResponse:
         uid, code = call.data.get(ATTR_UID), call.data.get(ATTR_CODE)
@@ -110,14 +106,10 @@ def async_setup_services(hass: HomeAssistant) -> None:
                 translation_domain=DOMAIN, translation_key="uid_or_code_required"
             )
         targets = _targets(hass, call, required=False)
-        try:
-            records = await async_revoke(hass.data[LEDGER], targets, uid=uid, code=code)
-        except PlanRefused as err:
-            raise _refused(err) from err
-        except CodeFailure as err:
-            target, cause = err.failures[0]
-            raise translated_error(cause, target.lock.name) from cause
-        return _response(targets, records)
+        return _response(
+            targets,
+            await _translated(async_revoke(hass.data[LEDGER], targets, uid=uid, code=code)),
+        )
 
     async def get_codes(call: ServiceCall) -> ServiceResponse:
         targets = _targets(hass, call, required=False)
@@ -147,6 +139,17 @@ def _aware(value: datetime | date, day_time: time) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt_util.get_default_time_zone())
     return value
+
+
+async def _translated(work: Awaitable[list[CodeRecord]]) -> list[CodeRecord]:
+    """Run issue / revoke work; refusals and vendor failures become translated errors."""
+    try:
+        return await work
+    except PlanRefused as err:
+        raise _refused(err) from err
+    except CodeFailure as err:
+        target, cause = err.failures[0]
+        raise translated_error(cause, target.lock.name) from cause
 
 
 def _refused(err: PlanRefused) -> ServiceValidationError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -21,7 +21,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from .conftest import FEED_URL, FIRST_UID, SECOND_UID, feed, without_event
+from .conftest import FEED_URL, FIRST_UID, feed, without_event
 
 
 async def _events(hass: HomeAssistant, start: str, end: str) -> list[dict[str, Any]]:
