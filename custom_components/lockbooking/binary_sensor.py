@@ -25,9 +25,12 @@ async def async_setup_entry(
     """Add a low-battery sensor for every lock that reports one."""
 
     def entities_for(coordinator: LockCoordinator, lock: Lock) -> list[LockbookingEntity]:
-        if not lock.capabilities.battery_critical:
-            return []
-        return [BatteryLowSensor(coordinator, lock.id)]
+        entities: list[LockbookingEntity] = []
+        if lock.capabilities.battery_critical:
+            entities.append(BatteryLowSensor(coordinator, lock.id))
+        if lock.capabilities.keypad_battery_critical:
+            entities.append(KeypadBatteryLowSensor(coordinator, lock.id))
+        return entities
 
     add_entities_for_locks(entry.runtime_data.coordinator, async_add_entities, entities_for)
 
@@ -47,3 +50,20 @@ class BatteryLowSensor(LockbookingEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         """Whether the battery is critical."""
         return self.lock.status.battery_critical
+
+
+class KeypadBatteryLowSensor(LockbookingEntity, BinarySensorEntity):
+    """On when the lock's keypad reports a critical battery: guests cannot type codes."""
+
+    _attr_device_class = BinarySensorDeviceClass.BATTERY
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_translation_key = "keypad_battery_critical"
+
+    def __init__(self, coordinator: LockCoordinator, lock_id: str) -> None:
+        """Attach to the lock's device (the keypad has none of its own)."""
+        super().__init__(coordinator, lock_id, "keypad_battery_critical")
+
+    @property
+    def is_on(self) -> bool | None:
+        """Whether the keypad's battery is critical."""
+        return self.lock.status.keypad_battery_critical

@@ -65,6 +65,7 @@ class Capabilities:
     reports_state: bool = False
     battery_level: bool = False
     battery_critical: bool = False
+    keypad_battery_critical: bool = False
 
     @property
     def remote_control(self) -> bool:
@@ -79,6 +80,7 @@ class LockStatus:
     state: LockState | None = None
     battery_level: int | None = None
     battery_critical: bool | None = None
+    keypad_battery_critical: bool | None = None
     online: bool = True
 
 

@@ -583,6 +583,24 @@ async def test_unavailable_while_unreachable_then_back(
     assert hass.states.get("sensor.front_door_battery").state == "84"
 
 
+async def test_keypad_battery_critical(
+    hass: HomeAssistant,
+    init_nuki: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    assert hass.states.get("binary_sensor.front_door_keypad_battery_critical").state == "off"
+    locks = fixture("smartlocks")
+    locks[0]["state"]["keypadBatteryCritical"] = True
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(f"{API}/smartlock", json=locks)
+    freezer.tick(NukiVendor.poll_interval)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get("binary_sensor.front_door_keypad_battery_critical").state == "on"
+    assert hass.states.get("binary_sensor.front_door_battery_critical").state == "off"
+
+
 # --- remote actions ----------------------------------------------------------------
 
 

@@ -409,6 +409,10 @@ def _lock(device: dict[str, Any]) -> Lock:
     battery_critical = state.get("batteryCritical")
     if not isinstance(battery_critical, bool):
         battery_critical = None
+    keypad_paired = bool(config.get("keypadPaired") or config.get("keypad2Paired"))
+    keypad_critical = state.get("keypadBatteryCritical")
+    if not keypad_paired or not isinstance(keypad_critical, bool):
+        keypad_critical = None
     capabilities, lock_state = _control(kind, state.get("state"))
     return Lock(
         id=str(device["smartlockId"]),
@@ -419,16 +423,14 @@ def _lock(device: dict[str, Any]) -> Lock:
             capabilities,
             battery_level=battery_level is not None,
             battery_critical=battery_critical is not None,
+            keypad_battery_critical=keypad_critical is not None,
         ),
-        code_rules=(
-            (NUKI_KEYPAD,)
-            if config.get("keypadPaired") or config.get("keypad2Paired")
-            else ()
-        ),
+        code_rules=(NUKI_KEYPAD,) if keypad_paired else (),
         status=LockStatus(
             state=lock_state,
             battery_level=battery_level,
             battery_critical=battery_critical,
+            keypad_battery_critical=keypad_critical,
             online=device.get("serverState", SERVER_STATE_OK) == SERVER_STATE_OK,
         ),
         sw_version=_firmware(device.get("firmwareVersion")),
