@@ -102,8 +102,13 @@ def main() -> int:
                     break
                 time.sleep(1)
             print(f"Home Assistant answered after {time.monotonic() - started:.0f} s")
-            codes = _request("/api/services/lockbooking/get_codes?return_response", {}, token=token)
-            issued = [c for c in codes["service_response"]["codes"] if c["status"] == "issued"]
+            issued: list[dict] = []
+            for _ in range(30):
+                codes = _request("/api/services/lockbooking/get_codes?return_response", {}, token=token)
+                issued = [c for c in codes["service_response"]["codes"] if c["status"] == "issued"]
+                if len(issued) >= 3:
+                    break
+                time.sleep(1)
             print(f"  codes issued automatically for the sample stays: {len(issued)}")
             answer = _request(
                 "/api/services/lockbooking/issue_code?return_response",

@@ -6,9 +6,10 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_KIND, DOMAIN, EntryKind
+from .const import CONF_KIND, DOMAIN, SIGNAL_LOCKS_LOADED, EntryKind
 from .coordinator import AccountData, LockbookingConfigEntry, LockCoordinator
 from .ledger import CodeLedger
 from .reservations.coordinator import (
@@ -48,6 +49,7 @@ async def _async_setup_account(hass: HomeAssistant, entry: LockbookingConfigEntr
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = AccountData(vendor=vendor, coordinator=coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, ACCOUNT_PLATFORMS)
+    async_dispatcher_send(hass, SIGNAL_LOCKS_LOADED)
     return True
 
 

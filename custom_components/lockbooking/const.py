@@ -45,6 +45,9 @@ DEFAULT_OPTIONS = {
     CONF_SHOW_CODES: False,
 }
 
+# Sent when an account's locks are loaded, so reservations waiting for them can act.
+SIGNAL_LOCKS_LOADED = f"{DOMAIN}_locks_loaded"
+
 EVENT_CODE_ISSUED = f"{DOMAIN}_code_issued"
 EVENT_CODE_REVOKED = f"{DOMAIN}_code_revoked"
 EVENT_CODE_FAILED = f"{DOMAIN}_code_failed"

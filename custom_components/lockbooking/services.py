@@ -245,9 +245,11 @@ def _locks_by_identifier(hass: HomeAssistant) -> dict[str, LockTarget]:
     found: dict[str, LockTarget] = {}
     entry: LockbookingConfigEntry
     for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.state is not ConfigEntryState.LOADED or not isinstance(
-            entry.runtime_data, AccountData
-        ):
+        # An account announces its locks from the end of its own set-up, still in progress.
+        if entry.state not in (
+            ConfigEntryState.LOADED,
+            ConfigEntryState.SETUP_IN_PROGRESS,
+        ) or not isinstance(getattr(entry, "runtime_data", None), AccountData):
             continue
         for lock in entry.runtime_data.coordinator.data.values():
             target = LockTarget(entry=entry, lock=lock)

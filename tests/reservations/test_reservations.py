@@ -245,3 +245,32 @@ async def test_margins_widen_the_window(
     assert (front["starts"], front["ends"]) == ("2026-08-24T15:00:00+02:00", "2026-09-02T11:30:00+02:00")
 
 
+
+
+async def test_waits_for_accounts_that_load_later(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """Start-up order: the reservations entry first, its locks' account second."""
+    issued = async_capture_events(hass, "lockbooking_code_issued")
+    aioclient_mock.get(FEED_URL, text=feed())
+    entry = MockConfigEntry(
+        domain="lockbooking",
+        title="Seaside flat",
+        unique_id="reservations_early",
+        data={
+            "kind": "reservations",
+            "name": "Seaside flat",
+            "url": FEED_URL,
+            "locks": ["demo_demo:front_door"],
+            "checkin_time": "16:00:00",
+            "checkout_time": "11:00:00",
+        },
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert not issued
+    demo_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    assert [e.data["uid"] for e in issued] == [FIRST_UID]

@@ -14,6 +14,7 @@ from typing import Any
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
@@ -30,6 +31,7 @@ from ..const import (
     EVENT_CODE_ISSUED,
     EVENT_CODE_REVOKED,
     LOGGER,
+    SIGNAL_LOCKS_LOADED,
 )
 from ..ledger import CodeLedger, CodeRecord, CodeStatus
 from ..models import Reservation
@@ -71,11 +73,14 @@ class CodeScheduler:
         coordinator = self.entry.runtime_data.coordinator
         stop_listening = coordinator.async_add_listener(self._schedule_run)
         stop_timer = async_track_time_interval(self.hass, self._run_on_timer, TICK)
+        # Accounts may finish loading after this entry (start-up order is not ours).
+        stop_signal = async_dispatcher_connect(self.hass, SIGNAL_LOCKS_LOADED, self._schedule_run)
 
         @callback
         def stop() -> None:
             stop_listening()
             stop_timer()
+            stop_signal()
 
         return stop
 
