@@ -78,7 +78,7 @@ async def async_issue(
     """Issue the request's code on every target lock, or return the one already issued."""
     plans: dict[str, PlannedCode] = {}
     for target in targets:
-        if not _already_issued(ledger.get(request.uid, target.key), request):
+        if not already_issued(ledger.get(request.uid, target.key), request):
             try:
                 plans[target.key] = plan_for(hass, target, request)
             except PlanRefused as err:
@@ -103,7 +103,8 @@ async def async_issue(
     return records
 
 
-def _already_issued(record: CodeRecord | None, request: CodeRequest) -> bool:
+def already_issued(record: CodeRecord | None, request: CodeRequest) -> bool:
+    """Whether the record already serves this request (so no vendor call is needed)."""
     return (
         record is not None
         and record.status is CodeStatus.ISSUED

@@ -65,6 +65,18 @@ class CodeRecord:
             end.isoformat(),
         )
 
+    def as_dict(self) -> dict[str, Any]:
+        """What services and events tell about the code on its lock."""
+        return {
+            "lock": self.lock_name,
+            "code": self.code,
+            "kind": self.kind,
+            "starts": self.starts,
+            "ends": self.ends,
+            "status": self.status.value,
+            "notes": list(self.notes),
+        }
+
     def evolve(self, **changes: Any) -> CodeRecord:
         """A copy with changes and a fresh timestamp."""
         return replace(self, updated_at=dt_util.utcnow().isoformat(), **changes)

@@ -275,15 +275,9 @@ def _response(targets: list[LockTarget], records: list[CodeRecord]) -> ServiceRe
             {
                 "device_id": by_key[record.lock_key].device_id if record.lock_key in by_key else None,
                 "entity_id": by_key[record.lock_key].entity_id if record.lock_key in by_key else None,
-                "lock": record.lock_name,
-                "code": record.code,
-                "starts": record.starts,
-                "ends": record.ends,
-                "kind": record.kind,
                 "uid": record.uid,
                 "name": record.name,
-                "status": record.status.value,
-                "notes": list(record.notes),
+                **record.as_dict(),
             }
             for record in records
         ]

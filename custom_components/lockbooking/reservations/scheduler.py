@@ -18,7 +18,14 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
-from ..codes import CodeFailure, CodeRequest, LockTarget, async_issue, async_revoke
+from ..codes import (
+    CodeFailure,
+    CodeRequest,
+    LockTarget,
+    already_issued,
+    async_issue,
+    async_revoke,
+)
 from ..const import (
     CONF_AUTO_ISSUE,
     CONF_AUTO_REVOKE,
@@ -135,7 +142,7 @@ class CodeScheduler:
         if reservation.end <= now or reservation.start - hours > now:
             return
         request = self.request_for(reservation)
-        if all(_served(self.ledger.get(request.uid, t.key), request) for t in targets):
+        if all(already_issued(self.ledger.get(request.uid, t.key), request) for t in targets):
             return
         attempts = self._failures.get(reservation.uid)
         if attempts is not None and now < attempts.next_try:
@@ -206,18 +213,7 @@ class CodeScheduler:
         self.hass.bus.async_fire(EVENT_CODE_REVOKED, self._event(reservation, records))
 
     def _event(self, reservation: Reservation, records: list[CodeRecord]) -> dict[str, Any]:
-        codes = [
-            {
-                "lock": record.lock_name,
-                "code": record.code,
-                "kind": record.kind,
-                "starts": record.starts,
-                "ends": record.ends,
-                "status": record.status.value,
-                "notes": list(record.notes),
-            }
-            for record in records
-        ]
+        codes = [record.as_dict() for record in records]
         return {
             "entry_id": self.entry.entry_id,
             "uid": reservation.uid,
@@ -230,14 +226,6 @@ class CodeScheduler:
             "locks": [record.lock_name for record in records],
             "codes": codes,
         }
-
-
-def _served(record: CodeRecord | None, request: CodeRequest) -> bool:
-    return (
-        record is not None
-        and record.status is CodeStatus.ISSUED
-        and record.requested(request.start, request.end)
-    )
 
 
 def _issue_id(entry_id: str, uid: str) -> str:
