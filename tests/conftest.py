@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from contextlib import AbstractContextManager, nullcontext
 import logging
+import re
+import sys
 from unittest.mock import patch
 
 import pytest
@@ -42,6 +44,77 @@ def no_deprecation_reports(caplog: pytest.LogCaptureFixture) -> Generator[None]:
         and any(marker in record.getMessage().lower() for marker in DEPRECATION_MARKERS)
     ]
     assert not reports, reports
+
+
+# Log lines that carry data by design, not by accident: Home Assistant's event bus
+# tracing prints every event's data (the lockbooking_code_* events carry the code by
+# contract), and the test harness's storage mock prints what it "writes".
+SECRET_FREE_EXEMPT = (
+    ("homeassistant.core", "Bus:Handling"),
+    ("pytest_homeassistant_custom_component.common", "Writing data to"),
+    ("pytest_homeassistant_custom_component.common", "Loading data for"),
+)
+# Test constants that hold secrets (but not, say, TOKEN_URL, the sign-in address).
+SECRET_NAMES = re.compile(r"^(?!.*_URL$).*(TOKEN|SECRET)|^FEED_URL$")
+
+
+@pytest.fixture(autouse=True)
+def no_secrets_in_logs(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> Generator[None]:
+    """Capture every test's logs at DEBUG and fail if a token, secret or code is in them.
+
+    Secrets are the test modules' TOKEN / SECRET constants and every code the ledger
+    recorded during the test.
+    """
+    from custom_components.lockbooking.ledger import CodeLedger, CodeRecord
+
+    codes: set[str] = set()
+    put = CodeLedger.async_put
+
+    async def recording_put(self: CodeLedger, record: CodeRecord) -> CodeRecord:
+        if record.code:
+            codes.add(record.code)
+        return await put(self, record)
+
+    monkeypatch.setattr(CodeLedger, "async_put", recording_put)
+    caplog.set_level(logging.DEBUG)
+    yield
+    records = [
+        record
+        for phase in ("setup", "call", "teardown")
+        for record in caplog.get_records(phase)
+    ]
+    leaks = leaked_secrets(records, _test_constants() | codes)
+    assert not leaks, leaks
+
+
+def leaked_secrets(records: list[logging.LogRecord], secrets: set[str]) -> list[str]:
+    """The log lines that carry one of the secrets (digits inside longer numbers don't count)."""
+    patterns = [re.compile(rf"(?<![\d.:]){re.escape(secret)}(?!\d)") for secret in secrets]
+    return [
+        f"{record.name}: {message}"
+        for record in records
+        if not _exempt(record)
+        and any(pattern.search(message := record.getMessage()) for pattern in patterns)
+    ]
+
+
+def _exempt(record: logging.LogRecord) -> bool:
+    return isinstance(record.msg, str) and any(
+        record.name == name and record.msg.startswith(prefix)
+        for name, prefix in SECRET_FREE_EXEMPT
+    )
+
+
+def _test_constants() -> set[str]:
+    return {
+        value
+        for name, module in list(sys.modules.items())
+        if name.startswith("tests.")
+        for constant, value in vars(module).items()
+        if SECRET_NAMES.search(constant) and isinstance(value, str) and len(value) >= 6
+    }
 
 
 @pytest.fixture

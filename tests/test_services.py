@@ -7,7 +7,6 @@ from unittest.mock import patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-import voluptuous as vol
 
 from custom_components.lockbooking.vendors.base import VendorUnavailableError
 from custom_components.lockbooking.vendors.demo import DemoVendor
@@ -171,8 +170,9 @@ async def test_targets_must_be_lockbooking_locks(
     ],
 )
 async def test_malformed_fields(hass: HomeAssistant, init_demo: MockConfigEntry, data: dict[str, Any]) -> None:
-    with pytest.raises(vol.Invalid):
+    with pytest.raises(ServiceValidationError) as err:
         await _call(hass, "issue_code", {"entity_id": "lock.front_door", **data})
+    assert err.value.translation_key == "invalid_field"
 
 
 async def test_moved_reservation_gets_a_new_code(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_KIND, DOMAIN, SIGNAL_LOCKS_LOADED, EntryKind
 from .coordinator import AccountData, LockbookingConfigEntry, LockCoordinator
 from .ledger import CodeLedger
+from .reconcile import async_setup_reconcile
 from .reservations.coordinator import (
     ReservationsConfigEntry,
     ReservationsCoordinator,
@@ -22,6 +26,7 @@ from .services import LEDGER, async_setup_services, locks_for_keys
 from .vendors import create_vendor
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+PRUNE_EVERY = timedelta(days=1)
 ACCOUNT_PLATFORMS = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
 RESERVATIONS_PLATFORMS = [Platform.CALENDAR]
 
@@ -30,7 +35,13 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Set up what every entry shares: the code ledger and the services."""
     ledger = CodeLedger(hass)
     await ledger.async_load()
+    await ledger.async_prune()
     hass.data[LEDGER] = ledger
+
+    async def prune(now: datetime) -> None:
+        await ledger.async_prune()
+
+    async_track_time_interval(hass, prune, PRUNE_EVERY, cancel_on_shutdown=True)
     async_setup_services(hass)
     return True
 
@@ -48,6 +59,7 @@ async def _async_setup_account(hass: HomeAssistant, entry: LockbookingConfigEntr
     coordinator = LockCoordinator(hass, entry, vendor)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = AccountData(vendor=vendor, coordinator=coordinator)
+    await async_setup_reconcile(hass, entry, hass.data[LEDGER])
     await hass.config_entries.async_forward_entry_setups(entry, ACCOUNT_PLATFORMS)
     async_dispatcher_send(hass, SIGNAL_LOCKS_LOADED)
     return True

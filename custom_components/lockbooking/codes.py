@@ -15,10 +15,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from .coordinator import LockbookingConfigEntry
-from .ledger import CodeLedger, CodeRecord, CodeStatus
+from .ledger import CodeLedger, CodeRecord, CodeStatus, record_key
 from .models import IssuedCode, Lock, PlannedCode, Window
 from .planner import PlanRefused, code_problem, plan_code
-from .vendors.base import VendorError
+from .reconcile import async_settle, working_on
+from .vendors.base import VendorAuthError, VendorError, VendorUnavailableError
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +98,17 @@ async def async_issue(
             )
         except VendorError as err:
             failures.append((target, err))
+            _reauth_if_refused(target, err)
             records.append(ledger.get(request.uid, target.key))  # type: ignore[arg-type]
     if failures:
         raise CodeFailure(failures, records)
     return records
+
+
+def _reauth_if_refused(target: LockTarget, err: VendorError) -> None:
+    """Start the account's re-authentication when the vendor refused its credentials."""
+    if isinstance(err, VendorAuthError):
+        target.entry.async_start_reauth(target.entry.runtime_data.coordinator.hass)
 
 
 def already_issued(record: CodeRecord | None, request: CodeRequest) -> bool:
@@ -120,10 +128,37 @@ async def _async_issue_one(
     plan: PlannedCode,
     existing: CodeRecord | None,
 ) -> CodeRecord:
+    """Issue on one lock, one piece of work per uid and lock at a time."""
+    async with working_on(ledger, record_key(request.uid, target.key)):
+        # Another issue or a reconciliation may have settled the record while we waited.
+        existing = ledger.get(request.uid, target.key)
+        if existing is not None and (
+            existing.status is CodeStatus.PENDING or existing.uncertain
+        ):
+            # Left by an interrupted or timed-out issue: the vendor may hold it already.
+            async with target.entry.runtime_data.vendor_calls:
+                existing = await async_settle(
+                    ledger, target.entry.runtime_data.vendor, target.lock, existing
+                )
+        if existing is not None and already_issued(existing, request):
+            return existing
+        return await _async_send(ledger, target, request, plan, existing)
+
+
+async def _async_send(
+    ledger: CodeLedger,
+    target: LockTarget,
+    request: CodeRequest,
+    plan: PlannedCode,
+    existing: CodeRecord | None,
+) -> CodeRecord:
+    """Record the code pending, ask the vendor for it, record its answer."""
     vendor = target.entry.runtime_data.vendor
+    vendor_calls = target.entry.runtime_data.vendor_calls
     if existing is not None and existing.status is CodeStatus.ISSUED and existing.revocable:
         # The reservation moved: the old window's code goes before the new one comes.
-        await vendor.async_revoke_code(target.lock, issued_code(existing, target.lock.id))
+        async with vendor_calls:
+            await vendor.async_revoke_code(target.lock, issued_code(existing, target.lock.id))
         await ledger.async_put(existing.evolve(status=CodeStatus.REVOKED))
     record = await ledger.async_put(
         CodeRecord(
@@ -142,9 +177,16 @@ async def _async_issue_one(
         )
     )
     try:
-        issued = await vendor.async_issue_code(target.lock, plan, request.name, request.code)
+        async with vendor_calls:
+            issued = await vendor.async_issue_code(
+                target.lock, plan, request.name, request.code
+            )
     except VendorError as err:
-        await ledger.async_put(record.evolve(status=CodeStatus.FAILED, error=err.key))
+        await ledger.async_put(
+            record.evolve(
+                status=CodeStatus.FAILED, error=err.key, uncertain=_outcome_unknown(err)
+            )
+        )
         raise
     return await ledger.async_put(
         record.evolve(
@@ -159,6 +201,13 @@ async def _async_issue_one(
             error=None,
         )
     )
+
+
+def _outcome_unknown(err: VendorError) -> bool:
+    """Whether the vendor may have created the code although the call failed."""
+    if isinstance(err, VendorUnavailableError):
+        return not err.unprocessed
+    return type(err) is VendorError  # an unreadable answer to a request that went out
 
 
 def issued_code(record: CodeRecord, lock_id: str) -> IssuedCode:
@@ -201,16 +250,28 @@ async def async_revoke(
         )
     revoked: list[CodeRecord] = []
     failures: list[tuple[LockTarget, VendorError]] = []
-    for record in found:
-        target = by_key[record.lock_key]
-        try:
-            await target.entry.runtime_data.vendor.async_revoke_code(
-                target.lock, issued_code(record, target.lock.id)
-            )
-        except VendorError as err:
-            failures.append((target, err))
-            continue
-        revoked.append(await ledger.async_put(record.evolve(status=CodeStatus.REVOKED)))
+    for listed in found:
+        target = by_key[listed.lock_key]
+        async with working_on(ledger, listed.key):
+            # An issue may have revoked or replaced the code while we waited: the
+            # current one is what to revoke (a moved stay's new code is still its uid's).
+            record = ledger.get(listed.uid, listed.lock_key)
+            if (
+                record is None
+                or record.status is not CodeStatus.ISSUED
+                or (code is not None and record.code != code)
+            ):
+                continue
+            try:
+                async with target.entry.runtime_data.vendor_calls:
+                    await target.entry.runtime_data.vendor.async_revoke_code(
+                        target.lock, issued_code(record, target.lock.id)
+                    )
+            except VendorError as err:
+                failures.append((target, err))
+                _reauth_if_refused(target, err)
+                continue
+            revoked.append(await ledger.async_put(record.evolve(status=CodeStatus.REVOKED)))
     if failures:
         raise CodeFailure(failures, revoked)
     return revoked

@@ -7,12 +7,19 @@ class, so a new vendor needs no new flow code beyond its one-line step.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from contextlib import suppress
 from datetime import time
+from functools import partial
 import hashlib
+from ipaddress import ip_address
+import re
 from typing import Any
+import unicodedata
+from urllib.parse import urlsplit
 
 import voluptuous as vol
+from yarl import URL
 
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
@@ -21,8 +28,9 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlow,
 )
-from homeassistant.const import CONF_NAME
+from homeassistant.const import CONF_HOST, CONF_NAME
 from homeassistant.core import callback
+from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.selector import (
     BooleanSelector,
     DeviceSelector,
@@ -76,6 +84,16 @@ from .vendors.base import (
     VendorInputError,
     VendorUnavailableError,
 )
+from .vendors.unifi_access import (
+    CONF_CERT_FINGERPRINT,
+    CONF_VERIFY_SSL,
+    UnifiAccessVendor,
+    format_fingerprint,
+)
+from .vendors.unifi_access_api import UnifiAccessCertificateError
+
+# Not shown: it sends the flow to the step that asks to trust the certificate.
+UNTRUSTED_CERTIFICATE = "untrusted_certificate"
 
 
 RESERVATIONS_SCHEMA = vol.Schema(
@@ -115,6 +133,95 @@ OPTIONS_SCHEMA = vol.Schema(
 )
 
 
+# Longer than any real token, host or feed address; caps what reaches a request.
+MAX_TEXT_LENGTH = 2048
+_HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)", re.IGNORECASE)
+
+
+def _text_errors(
+    user_input: Mapping[str, Any], token_fields: Collection[str] = ()
+) -> dict[str, str]:
+    """Form errors for text no field takes: control characters, lone surrogates, size.
+
+    Control characters would end up in HTTP headers and URLs, a lone surrogate cannot
+    be saved as UTF-8 (and would stop every config entry from being saved). Tokens and
+    secrets (`token_fields`) go into HTTP headers: every vendor issues them in visible
+    ASCII, so anything else is a paste gone wrong.
+    """
+    errors: dict[str, str] = {}
+    for key, value in user_input.items():
+        for text in value if isinstance(value, list) else [value]:
+            if not isinstance(text, str):
+                continue
+            text = text.strip()
+            if len(text) > MAX_TEXT_LENGTH:
+                errors[key] = "too_long"
+            elif any(unicodedata.category(char) in ("Cc", "Cs") for char in text) or (
+                key in token_fields and not all("!" <= char <= "~" for char in text)
+            ):
+                errors[key] = "invalid_characters"
+    return errors
+
+
+def _is_host(value: str) -> bool:
+    """Whether a host field holds a host name or IP address (scheme, port, path allowed)."""
+    text = value.strip()
+    scheme, separator, rest = text.partition("://")
+    if separator:
+        if scheme.lower() not in ("http", "https"):
+            return False
+        text = rest
+    authority = text.split("/", 1)[0]
+    with suppress(ValueError):
+        ip_address(authority)  # a bare IPv6 address has colons but no port
+        return True
+    try:
+        parts = urlsplit(f"https://{authority}")
+        host, _ = parts.hostname, parts.port
+    except ValueError:
+        return False
+    if not host or "@" in parts.netloc or parts.query or parts.fragment:
+        return False
+    with suppress(ValueError):
+        ip_address(host)
+        return True
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    return all(_HOST_LABEL.fullmatch(label) for label in ascii_host.split("."))
+
+
+def _is_feed_address(url: str) -> bool:
+    """Whether a feed address can be fetched: http(s) or webcal, with a host."""
+    address = feed_url(url)
+    if any(char.isspace() for char in address):
+        return False
+    try:
+        parsed = URL(address)
+        return parsed.scheme in ("http", "https") and bool(parsed.host) and bool(parsed.port)
+    except ValueError:  # UnicodeError included: a host that IDNA cannot encode
+        return False
+
+
+def _is_name(value: str) -> bool:
+    """Whether a name can be a title: at most 64 characters, a letter or digit in it."""
+    name = " ".join(value.split())
+    return len(name) <= 64 and any(char.isalnum() for char in name)
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    """Why a skip pattern cannot be used (a form error), or None when it can."""
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+    except re.error:
+        return None  # taken as plain text
+    except (OverflowError, RecursionError):
+        return "invalid_pattern"
+    # A pattern that matches an empty summary matches every summary: no stay left.
+    return "pattern_matches_everything" if compiled.search("") else None
+
+
 class ReservationsOptionsFlow(OptionsFlow):
     """How a reservations entry's codes follow its stays."""
 
@@ -122,16 +229,32 @@ class ReservationsOptionsFlow(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """One form with every option."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            patterns = [
+                pattern
+                for pattern in user_input.get(CONF_SKIP_PATTERNS, [])
+                if pattern.strip()
+            ]
+            errors = _text_errors(user_input)
+            if CONF_SKIP_PATTERNS not in errors and (
+                problem := next(filter(None, map(_pattern_problem, patterns)), None)
+            ):
+                errors[CONF_SKIP_PATTERNS] = problem
+            if not errors:
+                if CONF_SKIP_PATTERNS in user_input:
+                    user_input = {**user_input, CONF_SKIP_PATTERNS: patterns}
+                return self.async_create_entry(data=user_input)
         current = {
             **DEFAULT_OPTIONS,
             CONF_SKIP_PATTERNS: list(DEFAULT_BLOCK_PATTERNS),
             **self.config_entry.options,
+            **(user_input or {}),
         }
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(OPTIONS_SCHEMA, current),
+            errors=errors,
         )
 
 
@@ -140,6 +263,14 @@ class LockbookingConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
     MINOR_VERSION = 1
+
+    # A UniFi console certificate shown to the host, the one the host trusted (for
+    # the one check it is trusted for) and the step to run again once trusted.
+    _offered_fingerprint: str | None = None
+    _offered_host: str = ""
+    _offered_replaces_pin: bool = False
+    _trusted_fingerprint: str | None = None
+    _resume: Callable[[], Awaitable[ConfigFlowResult]] | None = None
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -188,18 +319,26 @@ class LockbookingConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             url = str(user_input.get(CONF_URL, "")).strip()
             calendar = user_input.get(CONF_CALENDAR)
-            if bool(url) == bool(calendar):
-                errors["base"] = "url_or_calendar"
-            elif None in (keys := [lock_key_of_device(self.hass, d) for d in user_input.get(CONF_LOCKS, [])]) or not keys:
-                errors[CONF_LOCKS] = "no_locks"
-            elif url:
+            keys = list(
+                dict.fromkeys(
+                    lock_key_of_device(self.hass, device)
+                    for device in user_input.get(CONF_LOCKS, [])
+                )
+            )
+            errors = self._reservation_field_errors(user_input, keys)
+            if not errors and url:
                 errors = await self._async_check_feed(url)
             if not errors:
+                name = " ".join(user_input[CONF_NAME].split())
                 # Locks are kept by their stable key, not by device id.
                 data = {
                     CONF_KIND: EntryKind.RESERVATIONS.value,
                     **{k: v for k, v in user_input.items() if k != CONF_URL},
                     **({CONF_URL: url} if url else {}),
+                    CONF_NAME: name,
+                    # The time selector lets "7:5" through; the entry reads ISO times.
+                    CONF_CHECKIN: cv.time(user_input[CONF_CHECKIN]).isoformat(),
+                    CONF_CHECKOUT: cv.time(user_input[CONF_CHECKOUT]).isoformat(),
                     CONF_LOCKS: keys,
                 }
                 source = hashlib.sha256(str(url or calendar).encode()).hexdigest()[:16]
@@ -208,12 +347,12 @@ class LockbookingConfigFlow(ConfigFlow, domain=DOMAIN):
                     return self.async_update_reload_and_abort(
                         self._get_reconfigure_entry(),
                         unique_id=f"reservations_{source}",
-                        title=user_input[CONF_NAME],
+                        title=name,
                         data=data,
                     )
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(
-                    title=user_input[CONF_NAME], data=data, options=DEFAULT_OPTIONS
+                    title=name, data=data, options=DEFAULT_OPTIONS
                 )
         elif self.source == SOURCE_RECONFIGURE:
             data = self._get_reconfigure_entry().data
@@ -227,9 +366,32 @@ class LockbookingConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    def _reservation_field_errors(
+        self, user_input: Mapping[str, Any], lock_keys: list[str | None]
+    ) -> dict[str, str]:
+        """Form errors found without fetching anything; `lock_keys` of the chosen locks."""
+        errors = _text_errors(user_input)
+        if CONF_NAME not in errors and not _is_name(user_input.get(CONF_NAME, "")):
+            errors[CONF_NAME] = "invalid_name"
+        url = str(user_input.get(CONF_URL, "")).strip()
+        if CONF_URL not in errors and url and not _is_feed_address(url):
+            errors[CONF_URL] = "invalid_url"
+        if errors:
+            return errors
+        calendar = user_input.get(CONF_CALENDAR)
+        if bool(url) == bool(calendar):
+            return {"base": "url_or_calendar"}
+        if (
+            calendar
+            and self.hass.states.get(calendar) is None
+            and er.async_get(self.hass).async_get(calendar) is None
+        ):
+            return {CONF_CALENDAR: "calendar_not_found"}
+        if None in lock_keys or not lock_keys:
+            return {CONF_LOCKS: "no_locks"}
+        return {}
+
     async def _async_check_feed(self, url: str) -> dict[str, str]:
-        if not feed_url(url).lower().startswith(("http://", "https://")):
-            return {CONF_URL: "invalid_url"}
         try:
             fetch = await async_fetch_feed(self.hass, url)
             await self.hass.async_add_executor_job(
@@ -271,8 +433,11 @@ class LockbookingConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {**entry.data, **user_input}
+            data = self._with_certificate({**entry.data, **user_input})
             identity, errors = await self._async_identify(data)
+            if errors.get("base") == UNTRUSTED_CERTIFICATE:
+                self._resume = partial(self.async_step_reauth_confirm, user_input)
+                return await self.async_step_trust_certificate()
             if identity is not None:
                 await self.async_set_unique_id(identity.unique_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
@@ -305,8 +470,11 @@ class LockbookingConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         suggested: Mapping[str, Any] | None = user_input
         if user_input is not None:
-            data = {CONF_KIND: kind.value, **user_input}
+            data = self._with_certificate({CONF_KIND: kind.value, **user_input})
             identity, errors = await self._async_identify(data)
+            if errors.get("base") == UNTRUSTED_CERTIFICATE:
+                self._resume = partial(self._async_step_account, kind, user_input, step_id)
+                return await self.async_step_trust_certificate()
             if identity is not None:
                 await self.async_set_unique_id(identity.unique_id)
                 if self.source == SOURCE_RECONFIGURE:
@@ -334,8 +502,21 @@ class LockbookingConfigFlow(ConfigFlow, domain=DOMAIN):
         self, data: dict[str, Any]
     ) -> tuple[AccountIdentity | None, dict[str, str]]:
         """Check the data with a real call to the vendor; errors are form errors."""
+        vendor_class = VENDORS[EntryKind(data[CONF_KIND])]
+        if errors := _text_errors(data, vendor_class.secret_fields):
+            return None, errors
+        if CONF_HOST in data and not _is_host(str(data[CONF_HOST])):
+            return None, {CONF_HOST: "invalid_host"}
         try:
-            return await create_vendor(self.hass, data).async_identify(), {}
+            vendor = create_vendor(self.hass, data)
+        except (ValueError, UnicodeError):
+            # Building a client does no I/O: only data no request can carry fails here
+            # (a client id with a colon or non-Latin-1 letters in a Basic auth header).
+            return None, {"base": "invalid_credentials"}
+        try:
+            return await vendor.async_identify(), {}
+        except UnifiAccessCertificateError:
+            return None, await self._async_offer_certificate(data)
         except VendorInputError as err:
             return None, {err.field: err.error}
         except VendorAuthError:
@@ -345,3 +526,68 @@ class LockbookingConfigFlow(ConfigFlow, domain=DOMAIN):
         except Exception:  # noqa: BLE001 - a flow must show a form, never a traceback
             LOGGER.exception("Unexpected error while checking the account")
             return None, {"base": "unknown"}
+
+    def _with_certificate(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Add the UniFi certificate to pin, if there is one, to the account data.
+
+        That is the certificate the host has just trusted or, on reconfigure with
+        verification still on, the one already pinned.
+        """
+        if self._trusted_fingerprint is not None:
+            return {**data, CONF_CERT_FINGERPRINT: self._trusted_fingerprint}
+        if self.source == SOURCE_RECONFIGURE and data.get(CONF_VERIFY_SSL, True):
+            pinned = self._get_reconfigure_entry().data.get(CONF_CERT_FINGERPRINT)
+            if pinned:
+                return {**data, CONF_CERT_FINGERPRINT: pinned}
+        return data
+
+    async def _async_offer_certificate(self, data: dict[str, Any]) -> dict[str, str]:
+        """Read the certificate the console presents, to ask the host to trust it."""
+        vendor = UnifiAccessVendor(self.hass, data)
+        try:
+            self._offered_fingerprint = await vendor.async_certificate_fingerprint()
+        except VendorUnavailableError:
+            return {"base": "cannot_connect"}
+        self._offered_host = vendor.host
+        self._offered_replaces_pin = bool(data.get(CONF_CERT_FINGERPRINT))
+        return {"base": UNTRUSTED_CERTIFICATE}
+
+    async def async_step_trust_certificate(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the console certificate's fingerprint: the host trusts it or not."""
+        assert self._offered_fingerprint is not None  # set before coming here
+        return self.async_show_menu(
+            step_id=(
+                "certificate_changed" if self._offered_replaces_pin else "trust_certificate"
+            ),
+            menu_options=["pin_certificate", "reject_certificate"],
+            description_placeholders={
+                "host": self._offered_host,
+                "fingerprint": format_fingerprint(self._offered_fingerprint),
+            },
+        )
+
+    async def async_step_certificate_changed(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the new fingerprint of a console whose pinned certificate changed."""
+        return await self.async_step_trust_certificate(user_input)
+
+    async def async_step_pin_certificate(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Check the account again, accepting the trusted certificate only."""
+        assert self._resume is not None  # set before the menu offering this step
+        # Trusted for this one check: a new form submission is checked afresh.
+        self._trusted_fingerprint = self._offered_fingerprint
+        try:
+            return await self._resume()
+        finally:
+            self._trusted_fingerprint = None
+
+    async def async_step_reject_certificate(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Keep nothing: the fingerprints differ."""
+        return self.async_abort(reason="certificate_not_trusted")

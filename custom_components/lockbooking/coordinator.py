@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -14,6 +15,10 @@ from .const import DOMAIN, LOGGER
 from .models import Lock
 from .vendors.base import LockVendor, VendorAuthError, VendorError
 
+# Code requests one account may have at its vendor at once: vendors rate-limit per
+# account, so a burst of due stays queues here rather than in a row of 429s.
+MAX_VENDOR_CALLS = 4
+
 
 @dataclass(slots=True)
 class AccountData:
@@ -21,6 +26,9 @@ class AccountData:
 
     vendor: LockVendor
     coordinator: LockCoordinator
+    vendor_calls: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(MAX_VENDOR_CALLS)
+    )
 
 
 type LockbookingConfigEntry = ConfigEntry[AccountData]
@@ -54,7 +62,7 @@ class LockCoordinator(DataUpdateCoordinator[dict[str, Lock]]):
             locks = await self.vendor.async_get_locks()
         except VendorAuthError as err:
             raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="vendor_auth"
+                translation_domain=DOMAIN, translation_key=err.key
             ) from err
         except VendorError as err:
             raise UpdateFailed(

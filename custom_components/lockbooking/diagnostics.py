@@ -1,14 +1,18 @@
-"""Diagnostics for a lockbooking entry, with every secret redacted."""
+"""Diagnostics for a lockbooking entry, with every secret and guest detail redacted."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
-from .coordinator import LockbookingConfigEntry
+from .const import CONF_KIND, CONF_LOCKS, EntryKind
+from .ledger import CodeRecord
+from .services import LEDGER
 
 TO_REDACT = {
     "access_token",
@@ -18,22 +22,56 @@ TO_REDACT = {
     "code",
     "pin",
     "token",
+    # A booking feed's address is a secret: whoever has it reads the calendar.
+    "url",
 }
+# What a ledger record or a reservation says about the guest.
+GUEST_DETAILS = {"code", "description", "name", "phone_last4", "summary"}
 
 
 async def async_get_config_entry_diagnostics(
-    hass: HomeAssistant, entry: LockbookingConfigEntry
+    hass: HomeAssistant, entry: ConfigEntry
 ) -> dict[str, Any]:
-    """The entry's settings and the account's locks as last reported."""
+    """A vendor account's locks, or a reservations entry's stays, and their codes."""
     coordinator = entry.runtime_data.coordinator
-    return async_redact_data(
-        {
-            "entry": {
-                "data": dict(entry.data),
-                "options": dict(entry.options),
-            },
-            "last_update_success": coordinator.last_update_success,
-            "locks": [asdict(lock) for lock in coordinator.data.values()],
-        },
-        TO_REDACT,
+    settings = async_redact_data(
+        {"data": dict(entry.data), "options": dict(entry.options)}, TO_REDACT
     )
+    if entry.data[CONF_KIND] == EntryKind.RESERVATIONS:
+        reservations = list((coordinator.data or {}).values())
+        uids = {reservation.uid for reservation in reservations}
+        lock_keys = set(entry.data.get(CONF_LOCKS, []))
+        return {
+            "entry": settings,
+            "last_update_success": coordinator.last_update_success,
+            "reservations": [
+                async_redact_data(
+                    {
+                        **asdict(reservation),
+                        "start": reservation.start.isoformat(),
+                        "end": reservation.end.isoformat(),
+                    },
+                    GUEST_DETAILS,
+                )
+                for reservation in reservations
+            ],
+            "codes": _codes(hass, lambda r: r.uid in uids and r.lock_key in lock_keys),
+        }
+    prefix = f"{entry.unique_id}:"
+    return {
+        "entry": settings,
+        "last_update_success": coordinator.last_update_success,
+        "locks": [asdict(lock) for lock in coordinator.data.values()],
+        "codes": _codes(hass, lambda r: r.lock_key.startswith(prefix)),
+    }
+
+
+def _codes(
+    hass: HomeAssistant, wanted: Callable[[CodeRecord], bool]
+) -> list[dict[str, Any]]:
+    """The ledger's records that belong to the entry, without codes or guest names."""
+    return [
+        async_redact_data(asdict(record), GUEST_DETAILS)
+        for record in hass.data[LEDGER].records()
+        if wanted(record)
+    ]

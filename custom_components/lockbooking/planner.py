@@ -52,10 +52,12 @@ def plan_code(
 
 
 def _round(rule: CodeRules, requested: Window, tz: tzinfo) -> Window:
-    start = requested.start.astimezone(tz)
+    # Through UTC: a time in the zone already is kept as it is by astimezone, even one
+    # that a DST change skips; this makes it a real local time.
+    start = _utc(requested.start).astimezone(tz)
     if rule.align is not None:
         start = _floor_local(start, rule.align)
-    end = requested.end.astimezone(tz)
+    end = _utc(requested.end).astimezone(tz)
     if rule.span_unit is not None and rule.span_unit >= DAY:
         days = max(
             math.ceil(_elapsed(start, end) / DAY) - 1, 1, math.ceil(rule.min_span / DAY)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
 from typing import Any
+import unicodedata
 import uuid
 
 import voluptuous as vol
@@ -31,7 +32,7 @@ from .codes import CodeFailure, CodeRequest, LockTarget, async_issue, async_revo
 from .const import DOMAIN
 from .coordinator import AccountData, LockbookingConfigEntry
 from .errors import translated_error
-from .ledger import CodeLedger, CodeRecord
+from .ledger import CodeLedger, CodeRecord, CodeStatus
 from .planner import PlanRefused
 
 LEDGER: HassKey[CodeLedger] = HassKey(f"{DOMAIN}_ledger")
@@ -42,6 +43,8 @@ ATTR_UID = "uid"
 ATTR_CODE = "code"
 DEFAULT_CHECKIN = time(16, 0)
 DEFAULT_CHECKOUT = time(11, 0)
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 2099
 
 
 def _moment(value: Any) -> datetime | date:
@@ -55,66 +58,89 @@ def _moment(value: Any) -> datetime | date:
         raise vol.Invalid(f"not a date or date and time: {text}") from err
 
 
-CODE_DIGITS = vol.All(cv.string, vol.Match(r"^\d{1,12}$", msg="a code is 1 to 12 digits"))
+def _text(value: Any) -> str:
+    """Refuse control characters and lone surrogates in a text field.
+
+    A lone surrogate (what JSON's escaped D800 decodes to) cannot be stored as UTF-8:
+    one in the ledger would make every later ledger write fail.
+    """
+    text = cv.string(value)
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in text):
+        raise vol.Invalid("control characters are not allowed")
+    return text
+
+
+def _name(value: Any) -> str:
+    """Validate and trim a guest's name for the lock."""
+    return _text(value).strip()
+
+
+# [0-9] and \Z: \d also matches other scripts' digits, and $ a trailing newline.
+CODE_DIGITS = vol.All(
+    cv.string, vol.Match(r"\A[0-9]{1,12}\Z", msg="a code is 1 to 12 digits")
+)
+UID = vol.All(_text, vol.Length(min=1, max=255))
 TARGETS = {
     vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
-    vol.Optional(ATTR_ENTITY_ID): cv.entity_ids,
+    # Not cv.entity_ids: it raises TypeError (not vol.Invalid) on a bool or a number.
+    vol.Optional(ATTR_ENTITY_ID): vol.All(cv.ensure_list_csv, [cv.entity_id]),
 }
 ISSUE_SCHEMA = vol.Schema(
     {
         **TARGETS,
         vol.Required(ATTR_START): _moment,
         vol.Required(ATTR_END): _moment,
-        vol.Optional(CONF_NAME, default="Guest"): vol.All(cv.string, vol.Length(min=1, max=100)),
-        vol.Optional(ATTR_UID): vol.All(cv.string, vol.Length(min=1, max=255)),
+        vol.Optional(CONF_NAME, default="Guest"): vol.All(_name, vol.Length(min=1, max=100)),
+        vol.Optional(ATTR_UID): UID,
         vol.Optional(ATTR_CODE): CODE_DIGITS,
     }
 )
 REVOKE_SCHEMA = vol.Schema(
     {
         **TARGETS,
-        vol.Optional(ATTR_UID): vol.All(cv.string, vol.Length(min=1, max=255)),
+        vol.Optional(ATTR_UID): UID,
         vol.Optional(ATTR_CODE): CODE_DIGITS,
     }
 )
-GET_SCHEMA = vol.Schema({**TARGETS, vol.Optional(ATTR_UID): cv.string})
+GET_SCHEMA = vol.Schema({**TARGETS, vol.Optional(ATTR_UID): UID})
 
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the services once for the whole integration."""
 
-    async def issue_code(call: ServiceCall) -> ServiceResponse:
-        targets = _targets(hass, call, required=True)
-        start = _aware(call.data[ATTR_START], DEFAULT_CHECKIN)
-        end = _aware(call.data[ATTR_END], DEFAULT_CHECKOUT)
+    async def issue_code(data: dict[str, Any]) -> ServiceResponse:
+        targets = _targets(hass, data, required=True)
+        start = _aware(data[ATTR_START], DEFAULT_CHECKIN)
+        end = _aware(data[ATTR_END], DEFAULT_CHECKOUT)
         request = CodeRequest(
-            uid=call.data.get(ATTR_UID) or f"manual-{uuid.uuid4().hex}",
-            name=call.data[CONF_NAME],
+            uid=data.get(ATTR_UID) or f"manual-{uuid.uuid4().hex}",
+            name=data[CONF_NAME],
             start=start,
             end=end,
-            code=call.data.get(ATTR_CODE),
+            code=data.get(ATTR_CODE),
         )
+        _refuse_code_in_use(hass.data[LEDGER], targets, request)
         return _response(
             targets, await _translated(async_issue(hass, hass.data[LEDGER], targets, request))
         )
 
-    async def revoke_code(call: ServiceCall) -> ServiceResponse:
-        uid, code = call.data.get(ATTR_UID), call.data.get(ATTR_CODE)
+    async def revoke_code(data: dict[str, Any]) -> ServiceResponse:
+        uid, code = data.get(ATTR_UID), data.get(ATTR_CODE)
         if uid is None and code is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="uid_or_code_required"
             )
-        targets = _targets(hass, call, required=False)
+        targets = _targets(hass, data, required=False)
         return _response(
             targets,
             await _translated(async_revoke(hass.data[LEDGER], targets, uid=uid, code=code)),
         )
 
-    async def get_codes(call: ServiceCall) -> ServiceResponse:
-        targets = _targets(hass, call, required=False)
+    async def get_codes(data: dict[str, Any]) -> ServiceResponse:
+        targets = _targets(hass, data, required=False)
         keys = {target.key for target in targets}
-        uid = call.data.get(ATTR_UID)
+        uid = data.get(ATTR_UID)
         records = [
             record
             for record in hass.data[LEDGER].records()
@@ -122,23 +148,80 @@ def async_setup_services(hass: HomeAssistant) -> None:
         ]
         return _response(targets, records)
 
-    hass.services.async_register(
-        DOMAIN, "issue_code", issue_code, ISSUE_SCHEMA, SupportsResponse.OPTIONAL
-    )
-    hass.services.async_register(
-        DOMAIN, "revoke_code", revoke_code, REVOKE_SCHEMA, SupportsResponse.OPTIONAL
-    )
-    hass.services.async_register(
-        DOMAIN, "get_codes", get_codes, GET_SCHEMA, SupportsResponse.ONLY
-    )
+    for service, handler, schema, response in (
+        ("issue_code", issue_code, ISSUE_SCHEMA, SupportsResponse.OPTIONAL),
+        ("revoke_code", revoke_code, REVOKE_SCHEMA, SupportsResponse.OPTIONAL),
+        ("get_codes", get_codes, GET_SCHEMA, SupportsResponse.ONLY),
+    ):
+        # No schema for Home Assistant: it logs refused data, which may hold a code.
+        hass.services.async_register(
+            DOMAIN, service, _validated(schema, handler), None, response
+        )
+
+
+def _validated(
+    schema: vol.Schema, handler: Callable[[dict[str, Any]], Awaitable[ServiceResponse]]
+) -> Callable[[ServiceCall], Awaitable[ServiceResponse]]:
+    """Wrap a service handler to get its call's data through the schema."""
+
+    async def validated(call: ServiceCall) -> ServiceResponse:
+        try:
+            data = schema(dict(call.data))
+        except vol.Invalid as err:
+            field = str(err.path[0]) if err.path else "data"
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_field",
+                translation_placeholders={"field": field[:50], "error": err.msg[:200]},
+            ) from err
+        return await handler(data)
+
+    return validated
 
 
 def _aware(value: datetime | date, day_time: time) -> datetime:
+    """Give the moment Home Assistant's time zone if it has none; refuse it out of range."""
+    # Checked on the year before any time zone arithmetic, which overflows near year 1
+    # and 9999; a lock has no use for a window outside these years either.
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="date_out_of_range",
+            translation_placeholders={
+                "earliest": str(EARLIEST_YEAR),
+                "latest": str(LATEST_YEAR),
+            },
+        )
     if not isinstance(value, datetime):
         value = datetime.combine(value, day_time)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt_util.get_default_time_zone())
     return value
+
+
+def _refuse_code_in_use(
+    ledger: CodeLedger, targets: list[LockTarget], request: CodeRequest
+) -> None:
+    """Refuse a chosen code that another of our codes holds on one of the locks.
+
+    The vendor would refuse it too, but only after the codes on the other locks were
+    issued: checked here, nothing is sent.
+    """
+    if request.code is None:
+        return
+    keys = {target.key: target for target in targets}
+    for record in ledger.records():
+        if (
+            record.lock_key in keys
+            and record.code == request.code
+            and record.uid != request.uid
+            and record.status in (CodeStatus.ISSUED, CodeStatus.PENDING)
+        ):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="code_in_use",
+                translation_placeholders={"lock": keys[record.lock_key].lock.name},
+            )
 
 
 async def _translated(work: Awaitable[list[CodeRecord]]) -> list[CodeRecord]:
@@ -169,12 +252,14 @@ def _not_ours(reference: str) -> ServiceValidationError:
 
 
 @callback
-def _targets(hass: HomeAssistant, call: ServiceCall, *, required: bool) -> list[LockTarget]:
+def _targets(
+    hass: HomeAssistant, data: dict[str, Any], *, required: bool
+) -> list[LockTarget]:
     """The lockbooking locks a call targets; every target must be one (or none at all)."""
-    device_ids: list[str] = list(call.data.get(ATTR_DEVICE_ID, []))
+    device_ids: list[str] = list(data.get(ATTR_DEVICE_ID, []))
     entity_for_device: dict[str, str] = {}
     entities = er.async_get(hass)
-    for entity_id in call.data.get(ATTR_ENTITY_ID, []):
+    for entity_id in data.get(ATTR_ENTITY_ID, []):
         entry = entities.async_get(entity_id)
         if entry is None or entry.platform != DOMAIN or entry.device_id is None:
             raise _not_ours(entity_id)

@@ -126,8 +126,11 @@ def calls(mock: AiohttpClientMocker, method: str, url: str) -> list[tuple[Any, .
 
 @pytest.fixture(autouse=True)
 def no_job_waits() -> Iterator[None]:
-    """Poll bridge jobs without sleeping."""
-    with patch.object(igloohome_api, "JOB_POLL_DELAYS", (0, 0, 0)):
+    """Poll bridge jobs and retry requests without sleeping."""
+    with (
+        patch.object(igloohome_api, "JOB_POLL_DELAYS", (0, 0, 0)),
+        patch("custom_components.lockbooking.vendors.retry.sleep"),
+    ):
         yield
 
 

@@ -128,7 +128,10 @@ def calls(aioclient_mock: AiohttpClientMocker, method: str) -> list[tuple[str, A
 
 @pytest.fixture(autouse=True)
 def no_find_delays() -> Any:
-    with patch(f"{MODULE}.FIND_DELAYS", (0.0, 0.0, 0.0, 0.0)):
+    with (
+        patch(f"{MODULE}.FIND_DELAYS", (0.0, 0.0, 0.0, 0.0)),
+        patch("custom_components.lockbooking.vendors.retry.sleep"),
+    ):
         yield
 
 

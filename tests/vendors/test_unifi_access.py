@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
 )
 from syrupy.assertion import SnapshotAssertion
+from yarl import URL
 
 from custom_components.lockbooking.const import DOMAIN
 from custom_components.lockbooking.models import (
@@ -95,6 +96,28 @@ def mock_doors(aioclient_mock: AiohttpClientMocker, **kwargs: Any) -> None:
     if not kwargs:
         kwargs = {"json": fixture("doors.json")}
     aioclient_mock.get(DOORS_URL, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def no_retry_waits() -> Any:
+    """Retry requests without sleeping."""
+    with patch("custom_components.lockbooking.vendors.retry.sleep"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def only_the_tls_api(aioclient_mock: AiohttpClientMocker) -> Any:
+    """Check that every request of every test here goes over https to port 12445."""
+    sent: list[URL] = []
+    match_request = aioclient_mock.match_request
+
+    async def record(method: str, url: Any, **kwargs: Any) -> Any:
+        sent.append(URL(str(url)))
+        return await match_request(method, url, **kwargs)
+
+    aioclient_mock.match_request = record  # type: ignore[method-assign]
+    yield
+    assert all((url.scheme, url.port) == ("https", 12445) for url in sent), sent
 
 
 @pytest.fixture
@@ -235,7 +258,7 @@ async def test_flow_unusable_host(
         form["flow_id"], {"host": "https://", "api_token": TOKEN}
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"host": "cannot_connect"}
+    assert result["errors"] == {"host": "invalid_host"}
     assert not aioclient_mock.mock_calls
 
 
@@ -823,7 +846,7 @@ async def test_session_follows_verify_ssl(
         ("192.168.1.1", "192.168.1.1"),
         (" https://192.168.1.1:12445/ ", "192.168.1.1"),
         ("HTTPS://Console.Local/access", "Console.Local"),
-        ("console.local:8443", "console.local:8443"),
+        ("console.local:8443", "console.local"),
         ("[fe80::1]:12445", "[fe80::1]"),
         ("fe80::1", "[fe80::1]"),
     ],

@@ -1,12 +1,16 @@
 """Reservations of one entry: read from a booking feed or a calendar, kept safely.
 
-A fetch that fails, or comes back empty while stays were known, changes nothing. A
-stay counts as cancelled only after it has been missing from consecutive good
-fetches, and only while it has not ended (feeds drop past stays on their own).
+A fetch that fails, or comes back without any stay that has not ended while such
+stays were known, changes nothing. A stay counts as cancelled only after it has been
+missing from consecutive good fetches, and only while it has not ended (feeds drop
+past stays on their own). A stay that comes back under a new uid (some platforms
+regenerate them) is the same stay: its codes follow it to the new uid.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 import hashlib
@@ -16,6 +20,7 @@ from homeassistant.components.calendar import CalendarEvent
 from homeassistant.components.calendar.const import DATA_COMPONENT
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -32,14 +37,17 @@ from ..const import (
     DOMAIN,
     LOGGER,
 )
+from ..ledger import CodeStatus
 from ..models import Reservation
+from ..services import LEDGER
 from .feed import (
     DEFAULT_BLOCK_PATTERNS,
     FeedError,
     async_fetch_feed,
+    clip_summary,
     is_blocked,
+    make_reservation,
     parse_feed,
-    phone_last4,
 )
 
 if TYPE_CHECKING:
@@ -47,6 +55,9 @@ if TYPE_CHECKING:
 
 MISSES_TO_CANCEL = 2
 CALENDAR_HORIZON = timedelta(days=400)
+# A feed failing this long raises a repair issue: its address may have changed.
+FEED_FAILING_REPAIR_AFTER = timedelta(hours=6)
+ISSUE_FEED_FAILING = "feed_failing"
 
 
 @dataclass(slots=True)
@@ -84,35 +95,50 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         self._etag: str | None = None
         self._last_modified: str | None = None
         self._misses: dict[str, int] = {}
+        self._failing_since: datetime | None = None
+        # Stays found cancelled, until automatic mode has revoked their codes.
         self.cancelled: list[Reservation] = []
+        entry.async_on_unload(self._clear_failing_issue)
 
     async def _async_update_data(self) -> dict[str, Reservation]:
         known = self.data or {}
-        self.cancelled = []
         try:
             fetched = await self._async_read()
         except FeedError as err:
-            raise UpdateFailed(
+            failed = UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key=err.key,
                 translation_placeholders={"detail": err.detail},
-            ) from err
+            )
+            self._feed_failed(str(failed))
+            raise failed from err
+        self._feed_ok()
         if fetched is None:
             return known
         patterns = self.config_entry.options.get(CONF_SKIP_PATTERNS, DEFAULT_BLOCK_PATTERNS)
         present = {r.uid: r for r in fetched if not is_blocked(r.summary, patterns)}
-        if not present and known:
+        now = dt_util.utcnow()
+        if _any_current(known, now) and not _any_current(present, now):
+            # Airbnb has served calendars of nothing but "Not available" blocks for a
+            # while: a feed without a single stay to come is a glitch, not a wave of
+            # cancellations.
             LOGGER.warning(
-                "%s: the reservations came back empty; keeping the %d known ones",
+                "%s: the reservations came back without a stay to come; keeping the %d known ones",
                 self.config_entry.title,
                 len(known),
             )
             return known
-        now = dt_util.utcnow()
+        renamed = {
+            old_uid: new_uid
+            for old_uid, new_uid in _renamed(known, present).items()
+            if not self._issuing(old_uid)
+        }
+        for old_uid, new_uid in renamed.items():
+            await self._async_follow_uid(old_uid, new_uid)
         for uid in present:
             self._misses.pop(uid, None)
         for uid, reservation in known.items():
-            if uid in present or reservation.end <= now:
+            if uid in present or uid in renamed or reservation.end <= now:
                 continue
             misses = self._misses.get(uid, 0) + 1
             if misses >= MISSES_TO_CANCEL:
@@ -122,6 +148,57 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
                 self._misses[uid] = misses
                 present[uid] = reservation
         return dict(sorted(present.items(), key=lambda item: (item[1].start, item[0])))
+
+    async def _async_follow_uid(self, old_uid: str, new_uid: str) -> None:
+        """Move a stay's codes to the uid the source now gives it; no vendor call."""
+        moved = await self.hass.data[LEDGER].async_rekey(old_uid, new_uid)
+        self._misses.pop(old_uid, None)
+        LOGGER.info(
+            "%s: a stay's uid changed; %d door code records follow it",
+            self.config_entry.title,
+            len(moved),
+        )
+
+    def _issuing(self, uid: str) -> bool:
+        """Whether a vendor call for the uid is under way: its records cannot move."""
+        return any(
+            record.uid == uid and record.status is CodeStatus.PENDING
+            for record in self.hass.data[LEDGER].records()
+        )
+
+    def _feed_failed(self, reason: str) -> None:
+        """Note a failed fetch; one failing for long raises a repair issue."""
+        now = dt_util.utcnow()
+        if self._failing_since is None:
+            self._failing_since = now
+        if now - self._failing_since < FEED_FAILING_REPAIR_AFTER:
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self._failing_issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=ISSUE_FEED_FAILING,
+            translation_placeholders={
+                "entry": self.config_entry.title,
+                "since": dt_util.as_local(self._failing_since).isoformat(timespec="minutes"),
+                "reason": reason,
+            },
+        )
+
+    def _feed_ok(self) -> None:
+        """End the failing streak, and its repair issue: a fetch worked."""
+        if self._failing_since is not None:
+            self._failing_since = None
+            self._clear_failing_issue()
+
+    def _clear_failing_issue(self) -> None:
+        ir.async_delete_issue(self.hass, DOMAIN, self._failing_issue_id)
+
+    @property
+    def _failing_issue_id(self) -> str:
+        return f"{ISSUE_FEED_FAILING}_{self.config_entry.entry_id}"
 
     async def _async_read(self) -> list[Reservation] | None:
         """The source's reservations; None when the feed has not changed."""
@@ -149,21 +226,56 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         return [self._from_event(event) for event in events]
 
     def _from_event(self, event: CalendarEvent) -> Reservation:
-        start = _moment(event.start, self.checkin)
-        end = _moment(event.end, self.checkout)
-        if end <= start:
-            end = _moment(start.date() + timedelta(days=1), self.checkout)
+        try:
+            start = _moment(event.start, self.checkin)
+            end = _moment(event.end, self.checkout)
+            if end <= start:
+                end = _moment(start.date() + timedelta(days=1), self.checkout)
+        except OverflowError as err:
+            raise FeedError("feed_malformed", "dates out of range") from err
+        summary = clip_summary(event.summary)
         uid = event.uid or hashlib.sha256(
-            f"{event.summary}|{start.date().isoformat()}".encode()
+            f"{summary}|{start.date().isoformat()}".encode()
         ).hexdigest()[:32]
-        return Reservation(
-            uid=uid,
-            summary=(event.summary or "").strip(),
-            start=start,
-            end=end,
-            description=event.description,
-            phone_last4=phone_last4(event.description),
-        )
+        return make_reservation(uid, summary, start, end, event.description)
+
+
+def _any_current(reservations: dict[str, Reservation], now: datetime) -> bool:
+    """Whether any of the reservations has not ended."""
+    return any(reservation.end > now for reservation in reservations.values())
+
+
+def _renamed(known: dict[str, Reservation], present: dict[str, Reservation]) -> dict[str, str]:
+    """Stays that went missing while the same stay appeared under a new uid: old -> new.
+
+    Only one-to-one pairs count: the same check-in and check-out, and the same guest
+    (phone's last four digits where both have them, the summary otherwise). Anything
+    ambiguous stays a cancellation plus a new stay, as without this.
+    """
+    gone = _by_dates(r for uid, r in known.items() if uid not in present)
+    new = _by_dates(r for uid, r in present.items() if uid not in known)
+    pairs: dict[str, str] = {}
+    for dates, olds in gone.items():
+        for old in olds:
+            matches = [r for r in new.get(dates, ()) if _same_guest(old, r)]
+            if len(matches) == 1 and [o for o in olds if _same_guest(o, matches[0])] == [old]:
+                pairs[old.uid] = matches[0].uid
+    return pairs
+
+
+def _by_dates(
+    reservations: Iterable[Reservation],
+) -> dict[tuple[datetime, datetime], list[Reservation]]:
+    grouped: defaultdict[tuple[datetime, datetime], list[Reservation]] = defaultdict(list)
+    for reservation in reservations:
+        grouped[(reservation.start, reservation.end)].append(reservation)
+    return grouped
+
+
+def _same_guest(old: Reservation, new: Reservation) -> bool:
+    if old.phone_last4 and new.phone_last4:
+        return old.phone_last4 == new.phone_last4
+    return old.summary == new.summary
 
 
 def _moment(value: date | datetime, day_time: time) -> datetime:

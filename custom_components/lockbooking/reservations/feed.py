@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 import hashlib
 import logging
@@ -105,7 +105,8 @@ async def async_fetch_feed(
             new_modified = resp.headers.get(aiohttp.hdrs.LAST_MODIFIED) or last_modified
             if resp.status == 304:
                 return FeedFetch(None, new_etag, new_modified)
-            if resp.status >= 400:
+            if not 200 <= resp.status < 300:
+                # Redirects are followed before this: a 3xx here is a dead end too.
                 raise FeedError("feed_http_error", f"HTTP {resp.status} from {host}")
             _check_content_length(resp.headers.get(aiohttp.hdrs.CONTENT_LENGTH), max_bytes)
             body = await read_capped(resp.content, max_bytes)
@@ -140,10 +141,20 @@ async def read_capped(stream: aiohttp.StreamReader, max_bytes: int) -> bytes:
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NAME = re.compile(r"[A-Za-z0-9-]+(?=[;:])")
+# `[\s:]*`, not `\s*:?\s*`: two adjacent optional runs backtrack quadratically.
 _PHONE_LAST4 = re.compile(
-    r"phone\s*number\s*\(\s*last\s*4\s*digits?\s*\)\s*:?\s*(\d{4})(?!\d)", re.IGNORECASE
+    r"phone\s*number\s*\(\s*last\s*4\s*digits?\s*\)[\s:]*(\d{4})(?!\d)", re.IGNORECASE
 )
 _ONCE_PER_CALENDAR = ("PRODID", "VERSION")
+
+# What a stay may hold. Summaries are matched against block patterns in the event
+# loop and texts travel in events and the ledger: a feed must not make them huge.
+MAX_SUMMARY_CHARS = 200
+MAX_DESCRIPTION_CHARS = 2000
+MAX_UID_CHARS = 255
+# Lead times and margins are added to these dates: year 1 or 9999 would overflow.
+EARLIEST_STAY = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_STAY = datetime(3000, 1, 1, tzinfo=UTC)
 
 
 def parse_feed(ics: str, tz: tzinfo, checkin: time, checkout: time) -> list[Reservation]:
@@ -265,11 +276,33 @@ def _reservation(event: Event, tz: tzinfo, checkin: time, checkout: time) -> Res
             end_value = start_value + timedelta(days=1)
         start = datetime.combine(start_value, checkin, tzinfo=tz)
         end = datetime.combine(end_value, checkout, tzinfo=tz)
-    summary = (event.summary or "").strip()
-    description = event.description or None
+    summary = clip_summary(event.summary)
+    return make_reservation(
+        _uid(event, summary, start_value), summary, start, end, event.description
+    )
+
+
+def clip_summary(summary: str | None) -> str:
+    """Strip a summary and clip it to MAX_SUMMARY_CHARS, as stays keep it."""
+    return (summary or "").strip()[:MAX_SUMMARY_CHARS].rstrip()
+
+
+def make_reservation(
+    uid: str, summary: str, start: datetime, end: datetime, description: str | None
+) -> Reservation:
+    """Build a stay from an event's parts, bounded so nothing downstream chokes on it.
+
+    Texts are clipped, an overlong uid is replaced by its digest (still stable), and
+    dates outside EARLIEST_STAY..LATEST_STAY raise `FeedError("feed_malformed")`.
+    """
+    if start < EARLIEST_STAY or end > LATEST_STAY:
+        raise FeedError("feed_malformed", "dates out of range")
+    description = description[:MAX_DESCRIPTION_CHARS] if description else None
+    if len(uid) > MAX_UID_CHARS:
+        uid = hashlib.sha256(uid.encode()).hexdigest()
     return Reservation(
-        uid=_uid(event, summary, start_value),
-        summary=summary,
+        uid=uid,
+        summary=clip_summary(summary),
         start=start,
         end=end,
         description=description,

@@ -7,6 +7,7 @@ a reservation that is already served costs nothing, not even a vendor call.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
+from homeassistant.util.async_ import create_eager_task
 
 from ..codes import (
     CodeFailure,
@@ -43,9 +45,13 @@ from ..const import (
 from ..ledger import CodeLedger, CodeRecord, CodeStatus
 from ..models import Reservation
 from ..planner import PlanRefused
+from ..vendors.base import VendorUnavailableError
+from ..vendors.retry import jitter
 from .coordinator import ReservationsConfigEntry, option
 
 TICK = timedelta(minutes=5)
+# Due stays one entry works on at once; each account also bounds its own vendor calls.
+PARALLEL_ISSUES = 8
 FAILURES_BEFORE_REPAIR = 3
 MAX_BACKOFF = timedelta(hours=1)
 
@@ -73,6 +79,7 @@ class CodeScheduler:
         self._resolve_locks = resolve_locks
         self._failures: dict[str, _Attempts] = {}
         self._running = False
+        self._run_again = False
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
@@ -115,55 +122,112 @@ class CodeScheduler:
         )
 
     async def async_run(self) -> None:
-        """Issue what is due, revoke what was cancelled."""
+        """Issue what is due, revoke what was cancelled; once more if asked meanwhile."""
         if self._running:
+            # A refresh landed during this run: its news is handled before the run ends.
+            self._run_again = True
             return
         self._running = True
         try:
-            coordinator = self.entry.runtime_data.coordinator
-            targets = self.targets
-            if not targets:
-                return
-            if option(self.entry, CONF_AUTO_ISSUE):
-                for reservation in list((coordinator.data or {}).values()):
-                    await self._async_issue_if_due(reservation, targets)
-            if option(self.entry, CONF_AUTO_REVOKE):
-                for reservation in coordinator.cancelled:
-                    await self._async_revoke(reservation, targets)
-                coordinator.cancelled = []
+            self._run_again = True
+            while self._run_again:
+                self._run_again = False
+                await self._async_run_once()
         finally:
             self._running = False
 
-    async def _async_issue_if_due(
-        self, reservation: Reservation, targets: list[LockTarget]
+    async def _async_run_once(self) -> None:
+        coordinator = self.entry.runtime_data.coordinator
+        reservations = coordinator.data or {}
+        self._forget_gone(reservations, dt_util.utcnow())
+        targets = self.targets
+        if not targets:
+            return
+        if option(self.entry, CONF_AUTO_ISSUE):
+            await self._async_issue_due(list(reservations.values()), targets)
+        # Taken, not cleared afterwards: a refresh may add cancellations meanwhile.
+        cancelled, coordinator.cancelled = coordinator.cancelled, []
+        if option(self.entry, CONF_AUTO_REVOKE):
+            for reservation in cancelled:
+                await self._async_revoke(reservation, targets)
+
+    async def _async_issue_due(
+        self, reservations: list[Reservation], targets: list[LockTarget]
     ) -> None:
+        """Issue the due stays' codes, several stays at once."""
         now = dt_util.utcnow()
+        slots = asyncio.Semaphore(PARALLEL_ISSUES)
+
+        async def issue(reservation: Reservation) -> None:
+            async with slots:
+                await self._async_issue_stay(reservation, targets)
+
+        # Eager: a stay that never has to wait is done without a turn of the loop.
+        tasks = [
+            create_eager_task(issue(reservation))
+            for reservation in reservations
+            if self._due(reservation, targets, now)
+        ]
+        if not all(task.done() for task in tasks):
+            await asyncio.gather(*tasks)  # which cancels them if this run is cancelled
+        for task in tasks:
+            task.result()  # raises what a stay's task raised
+
+    def _due(self, reservation: Reservation, targets: list[LockTarget], now: datetime) -> bool:
+        """Whether a stay needs a code now: in its issue window, unserved, not backing off."""
         hours = timedelta(hours=int(option(self.entry, CONF_ISSUE_HOURS_BEFORE)))  # type: ignore[call-overload]
         if reservation.end <= now or reservation.start - hours > now:
-            return
+            return False
         request = self.request_for(reservation)
         if all(already_issued(self.ledger.get(request.uid, t.key), request) for t in targets):
-            return
+            return False
         attempts = self._failures.get(reservation.uid)
-        if attempts is not None and now < attempts.next_try:
-            return
+        return attempts is None or now >= attempts.next_try
+
+    @callback
+    def _forget_gone(self, reservations: dict[str, Reservation], now: datetime) -> None:
+        """Drop the retry state (and repair issue) of stays that ended or left the feed."""
+        gone = [
+            uid
+            for uid in self._failures
+            if (reservation := reservations.get(uid)) is None or reservation.end <= now
+        ]
+        for uid in gone:
+            del self._failures[uid]
+            ir.async_delete_issue(self.hass, DOMAIN, _issue_id(self.entry.entry_id, uid))
+
+    async def _async_issue_stay(
+        self, reservation: Reservation, targets: list[LockTarget]
+    ) -> None:
+        """Issue a due stay's code (the ledger skips the locks it already has)."""
+        now = dt_util.utcnow()
+        request = self.request_for(reservation)
         try:
             records = await async_issue(self.hass, self.ledger, targets, request)
         except PlanRefused as err:
             self._failed(reservation, err.key, [], now)
             return
         except CodeFailure as err:
-            self._failed(reservation, err.failures[0][1].key, err.records, now)
+            self._failed(reservation, err.failures[0][1].key, err.records, now, _retry_after(err))
             return
         self._succeeded(reservation)
         self.hass.bus.async_fire(EVENT_CODE_ISSUED, self._event(reservation, records))
 
     def _failed(
-        self, reservation: Reservation, reason: str, records: list[CodeRecord], now: datetime
+        self,
+        reservation: Reservation,
+        reason: str,
+        records: list[CodeRecord],
+        now: datetime,
+        retry_after: float | None = None,
     ) -> None:
+        """Fire the failure, and wait longer each time, never less than the vendor asked."""
         previous = self._failures.get(reservation.uid)
         count = previous.count + 1 if previous else 1
-        backoff = min(timedelta(minutes=2 ** count), MAX_BACKOFF)
+        ceiling = min(timedelta(minutes=2 ** count), MAX_BACKOFF).total_seconds()
+        # Jitter keeps entries that failed together from retrying in step.
+        seconds = max(ceiling / 2 + jitter(ceiling / 2), retry_after or 0.0)
+        backoff = timedelta(seconds=round(seconds))
         self._failures[reservation.uid] = _Attempts(count, now + backoff)
         LOGGER.warning(
             "%s: could not issue the code for a stay starting %s (%s); retrying in %s",
@@ -226,6 +290,16 @@ class CodeScheduler:
             "locks": [record.lock_name for record in records],
             "codes": codes,
         }
+
+
+def _retry_after(failure: CodeFailure) -> float | None:
+    """Find the longest wait any of the failed locks' vendors asked for."""
+    waits = [
+        err.retry_after
+        for _, err in failure.failures
+        if isinstance(err, VendorUnavailableError) and err.retry_after is not None
+    ]
+    return max(waits, default=None)
 
 
 def _issue_id(entry_id: str, uid: str) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import voluptuous as vol
 
-from ..models import IssuedCode, Lock, PlannedCode
+from ..models import CodeKind, IssuedCode, Lock, PlannedCode, Window
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -37,9 +37,26 @@ class VendorAuthError(VendorError):
 
 
 class VendorUnavailableError(VendorError):
-    """The vendor or the lock cannot be reached now; trying later may work."""
+    """The vendor or the lock cannot be reached now; trying later may work.
+
+    `retry_after` is the wait in seconds the vendor asked for (a 429 or 503 answer's
+    Retry-After), if any. `unprocessed` says the vendor turned the request away before
+    acting on it (429, or 503 with Retry-After), so sending it again cannot duplicate it.
+    """
 
     key = "vendor_unavailable"
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        retry_after: float | None = None,
+        unprocessed: bool = False,
+    ) -> None:
+        """Keep the detail and what the vendor said about trying again."""
+        super().__init__(detail)
+        self.retry_after = retry_after
+        self.unprocessed = unprocessed
 
 
 class VendorRejectedError(VendorError):
@@ -63,6 +80,18 @@ class VendorInputError(VendorError):
         super().__init__(error)
         self.field = field
         self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class FoundCode:
+    """A code at the vendor that lockbooking may have created.
+
+    `code` is None when the vendor cannot show the digits (UniFi Access keeps only a
+    PIN's hash); `vendor_id` is what revoking the code needs.
+    """
+
+    vendor_id: str | None
+    code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,3 +153,16 @@ class LockVendor(ABC):
     async def async_revoke_code(self, lock: Lock, issued: IssuedCode) -> None:
         """Remove a code before its window ends."""
         raise VendorUnsupportedError("revoke")
+
+    async def async_find_codes(
+        self, lock: Lock, name: str, window: Window, kind: CodeKind
+    ) -> list[FoundCode] | None:
+        """Look for the codes lockbooking may have made on the lock for `name` and `window`.
+
+        Asked after an issue was interrupted (Home Assistant stopped between the
+        vendor call and the ledger write), to tell a code the vendor accepted from one
+        it never got. `window` is the planned window sent to the vendor. An empty list
+        means the vendor has no such code; None means this vendor cannot tell, so the
+        code is issued again. Raises VendorError when the vendor cannot be asked now.
+        """
+        return None

@@ -29,11 +29,13 @@ from ..models import (
     LockState,
     LockStatus,
     PlannedCode,
+    Window,
 )
 from ..planner import code_problem, generate_code
 from ..rules import IGLOOHOME_DAILY, IGLOOHOME_HOURLY, NUKI_KEYPAD
 from .base import (
     AccountIdentity,
+    FoundCode,
     LockVendor,
     VendorInputError,
     VendorRejectedError,
@@ -65,6 +67,7 @@ class DemoVendor(LockVendor):
         self._state = {"front_door": LockState.LOCKED, "garden_gate": LockState.LOCKED}
         self._relock_at: datetime | None = None
         self._codes: dict[str, IssuedCode] = {}
+        self._names: dict[str, str] = {}
 
     async def async_identify(self) -> AccountIdentity:
         """A demo account is known by its name."""
@@ -166,6 +169,7 @@ class DemoVendor(LockVendor):
             notes=plan.notes,
         )
         self._codes[vendor_id] = issued
+        self._names[vendor_id] = name
         return issued
 
     async def async_revoke_code(self, lock: Lock, issued: IssuedCode) -> None:
@@ -174,3 +178,16 @@ class DemoVendor(LockVendor):
             raise VendorUnsupportedError("revoke")
         if issued.vendor_id is not None:
             self._codes.pop(issued.vendor_id, None)
+
+    async def async_find_codes(
+        self, lock: Lock, name: str, window: Window, kind: CodeKind
+    ) -> list[FoundCode] | None:
+        """Look through this run's codes (a restart forgets them, like a reset lock)."""
+        return [
+            FoundCode(vendor_id=vendor_id, code=issued.code)
+            for vendor_id, issued in self._codes.items()
+            if issued.lock_id == lock.id
+            and issued.kind is kind
+            and issued.window == window
+            and self._names.get(vendor_id) == name
+        ]

@@ -35,11 +35,13 @@ from ..models import (
     Lock,
     LockStatus,
     PlannedCode,
+    Window,
 )
 from ..planner import code_problem, generate_code
 from ..rules import IGLOOHOME_BRIDGE_PIN, IGLOOHOME_DAILY, IGLOOHOME_HOURLY
 from .base import (
     AccountIdentity,
+    FoundCode,
     LockVendor,
     VendorAuthError,
     VendorError,
@@ -176,6 +178,18 @@ class IgloohomeVendor(LockVendor):
             {"pin": issued.code},
             redact=(issued.code,),
         )
+
+    async def async_find_codes(
+        self, lock: Lock, name: str, window: Window, kind: CodeKind
+    ) -> list[FoundCode] | None:
+        """Say nothing can be looked up: an interrupted code is simply issued again.
+
+        An algoPIN needs no look-up: igloohome computes it from the lock, the window
+        and the variance, so issuing it again returns the same PIN (one API call, no
+        second code). The API lists no custom PINs, so one a Bridge may have added
+        cannot be found either; it is issued again.
+        """
+        return None
 
     async def _async_algopin(
         self, lock: Lock, plan: PlannedCode, name: str, code: str | None

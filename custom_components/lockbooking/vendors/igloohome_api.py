@@ -9,6 +9,7 @@ vendor errors, the paged device list and bridge jobs, and nothing more.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, Final
 from urllib.parse import quote
@@ -25,6 +26,7 @@ from .base import (
     VendorRejectedError,
     VendorUnavailableError,
 )
+from .retry import IDEMPOTENT_METHODS, async_retry, unavailable
 
 TOKEN_URL: Final = "https://auth.igloohome.co/oauth2/token"
 API_URL: Final = "https://api.igloodeveloper.co/igloohome"
@@ -84,9 +86,11 @@ class IgloohomeClient:
         params: dict[str, str] | None = None
         for _ in range(MAX_PAGES):
             page = await self.async_request("GET", "/devices", params=params)
-            devices.extend(
-                item for item in page.get("payload") or [] if isinstance(item, dict)
-            )
+            payload = page.get("payload")
+            if not isinstance(payload, list):
+                # An answer without its device list must not read as "no locks left".
+                raise VendorError(UNREADABLE)
+            devices.extend(item for item in payload if isinstance(item, dict))
             cursor = page.get("nextCursor")
             if not cursor or not isinstance(cursor, str) or cursor in seen:
                 break
@@ -137,19 +141,43 @@ class IgloohomeClient:
         params: dict[str, str] | None = None,
         redact: tuple[str, ...] = (),
     ) -> dict[str, Any]:
-        """Call the API; a refused token is renewed and the call tried once more."""
+        """Call the API, again after a transient failure where that is safe.
+
+        An algoPIN is the same PIN for the same window and variance, so asking twice
+        creates nothing twice.
+        """
+        return await async_retry(
+            lambda: self._async_request_once(
+                method, path, json=json, params=params, redact=redact
+            ),
+            idempotent=method in IDEMPOTENT_METHODS or "/algopin/" in path,
+            label=f"igloohome {method} {path}",
+        )
+
+    async def _async_request_once(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None,
+        params: dict[str, str] | None,
+        redact: tuple[str, ...],
+    ) -> dict[str, Any]:
+        """Call the API once; a refused token is renewed and the call tried once more."""
         request = {"json": json, "params": params}
-        status, text = await self._async_authorized(method, path, **request)
+        status, text, headers = await self._async_authorized(method, path, **request)
         if status == 401:
             # A token can be revoked before it expires: a fresh one settles it.
-            status, text = await self._async_authorized(method, path, **request)
+            status, text, headers = await self._async_authorized(method, path, **request)
         if status == 401:
             raise VendorAuthError("igloohome refused the access token")
         message = _redacted(_vendor_message(text), redact)
         if status == 429 or status >= 500:
-            raise VendorUnavailableError(
+            raise unavailable(
                 f"igloohome answered HTTP {status}"
-                + (f": {message}" if message else "")
+                + (f": {message}" if message else ""),
+                status,
+                headers,
             )
         if status >= 400:
             raise VendorRejectedError(message or f"igloohome answered HTTP {status}")
@@ -162,7 +190,7 @@ class IgloohomeClient:
         async with self._token_lock:
             if self._token is not None and dt_util.utcnow() < self._token_renew_at:
                 return self._token
-            status, text = await self._async_send(
+            status, text, headers = await self._async_send(
                 "POST",
                 TOKEN_URL,
                 headers={
@@ -172,8 +200,8 @@ class IgloohomeClient:
                 data={"grant_type": "client_credentials", "scope": " ".join(SCOPES)},
             )
             if status == 429 or status >= 500:
-                raise VendorUnavailableError(
-                    f"igloohome sign-in answered HTTP {status}"
+                raise unavailable(
+                    f"igloohome sign-in answered HTTP {status}", status, headers
                 )
             if status != 200:
                 # Cognito answers 400 `invalid_client` for a wrong id or secret and
@@ -196,9 +224,14 @@ class IgloohomeClient:
 
     async def _async_authorized(
         self, method: str, path: str, **kwargs: Any
-    ) -> tuple[int, str]:
-        token = await self._async_token()
-        status, text = await self._async_send(
+    ) -> tuple[int, str, Mapping[str, str]]:
+        try:
+            token = await self._async_token()
+        except VendorUnavailableError as err:
+            # The request itself was not sent: sending it later cannot duplicate it.
+            err.unprocessed = True
+            raise
+        status, text, headers = await self._async_send(
             method,
             API_URL + path,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
@@ -206,7 +239,7 @@ class IgloohomeClient:
         )
         if status == 401:
             self._drop_token(token)
-        return status, text
+        return status, text, headers
 
     def _drop_token(self, token: str) -> None:
         # Another request may already have fetched a fresh token; keep that one.
@@ -215,7 +248,7 @@ class IgloohomeClient:
 
     async def _async_send(
         self, method: str, url: str, **kwargs: Any
-    ) -> tuple[int, str]:
+    ) -> tuple[int, str, Mapping[str, str]]:
         try:
             async with asyncio.timeout(REQUEST_TIMEOUT):
                 async with self._session.request(method, url, **kwargs) as response:
@@ -228,7 +261,7 @@ class IgloohomeClient:
             ) from err
         # Never bodies or headers: they carry credentials, guests' names and PINs.
         LOGGER.debug("igloohome %s %s -> %s", method, url, response.status)
-        return response.status, text
+        return response.status, text, response.headers
 
 
 def _json(text: str) -> Any:

@@ -29,6 +29,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+from homeassistant.util import dt as dt_util
 from homeassistant.util.json import json_loads
 
 from ..const import LOGGER
@@ -40,11 +41,13 @@ from ..models import (
     LockState,
     LockStatus,
     PlannedCode,
+    Window,
 )
 from ..planner import code_problem, generate_code
 from ..rules import NUKI_KEYPAD
 from .base import (
     AccountIdentity,
+    FoundCode,
     LockVendor,
     VendorAuthError,
     VendorError,
@@ -52,6 +55,7 @@ from .base import (
     VendorUnavailableError,
     VendorUnsupportedError,
 )
+from .retry import IDEMPOTENT_METHODS, async_retry, unavailable
 
 CONF_API_TOKEN: Final = "api_token"
 API_BASE: Final = "https://api.nuki.io"
@@ -167,7 +171,9 @@ class NukiVendor(LockVendor):
     async def async_get_locks(self) -> list[Lock]:
         """Every device of the account with its capabilities and last known state."""
         return [
-            _lock(device) for device in _list(await self._request("GET", "/smartlock"))
+            _lock(device)
+            for device in _list(await self._request("GET", "/smartlock"))
+            if device.get("smartlockId") is not None
         ]
 
     async def async_lock(self, lock: Lock) -> None:
@@ -293,6 +299,20 @@ class NukiVendor(LockVendor):
         except _NotFound:
             return
 
+    async def async_find_codes(
+        self, lock: Lock, name: str, window: Window, kind: CodeKind
+    ) -> list[FoundCode] | None:
+        """Keypad codes with lockbooking's name for `name` and exactly this window."""
+        auth_name = _auth_name(name)
+        window_dates = (_nuki_date(window.start), _nuki_date(window.end))
+        return [
+            FoundCode(vendor_id=str(auth["id"]), code=str(auth["code"]))
+            for auth in await self._keypad_codes(lock)
+            if auth.get("name") == auth_name
+            and auth.get("id") is not None
+            and _auth_window(auth) == window_dates
+        ]
+
     async def _keypad_codes(self, lock: Lock) -> list[dict[str, Any]]:
         """List the lock's keypad-code authorizations."""
         auths = _list(await self._request("GET", f"/smartlock/{lock.id}/auth"))
@@ -304,6 +324,21 @@ class NukiVendor(LockVendor):
         ]
 
     async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        secret: str | None = None,
+    ) -> Any:
+        """Call the Web API, again after a transient failure where that is safe."""
+        return await async_retry(
+            lambda: self._request_once(method, path, json=json, secret=secret),
+            idempotent=method in IDEMPOTENT_METHODS,
+            label=f"Nuki {method} {path}",
+        )
+
+    async def _request_once(
         self,
         method: str,
         path: str,
@@ -327,6 +362,7 @@ class NukiVendor(LockVendor):
                 timeout=REQUEST_TIMEOUT,
             ) as response:
                 status = response.status
+                headers = response.headers
                 body = await response.text()
         except (TimeoutError, aiohttp.ClientError) as err:
             LOGGER.debug("Nuki %s %s failed: %s", method, path, type(err).__name__)
@@ -334,14 +370,14 @@ class NukiVendor(LockVendor):
         LOGGER.debug("Nuki %s %s answered %s", method, path, status)
         if status < 300:
             return _parse(body) if body.strip() else None
-        raise _error(status, _redact(_detail(body), secret))
+        raise _error(status, _redact(_detail(body), secret), headers)
 
 
 class _NotFound(VendorRejectedError):
     """Nuki answered 404."""
 
 
-def _error(status: int, detail: str | None) -> VendorError:
+def _error(status: int, detail: str | None, headers: Mapping[str, str]) -> VendorError:
     if status == HTTPStatus.UNAUTHORIZED:
         return VendorAuthError("Nuki refused the API token.")
     if status == HTTPStatus.LOCKED:
@@ -349,8 +385,10 @@ def _error(status: int, detail: str | None) -> VendorError:
             "Nuki is still applying an earlier change to this lock; try again in a minute."
         )
     if status == HTTPStatus.TOO_MANY_REQUESTS or status >= 500:
-        return VendorUnavailableError(
-            detail or f"Nuki Web is not answering properly (HTTP {status})."
+        return unavailable(
+            detail or f"Nuki Web is not answering properly (HTTP {status}).",
+            status,
+            headers,
         )
     readable = STATUS_DETAILS.get(status)
     message = "; ".join(part for part in (detail, readable) if part)
@@ -393,6 +431,11 @@ def _list(data: Any) -> list[dict[str, Any]]:
     return [item for item in data if isinstance(item, dict)]
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    """Read a part of a payload that should be an object; anything else is empty."""
+    return value if isinstance(value, dict) else {}
+
+
 def _is_opener(lock: Lock) -> bool:
     # The model is set from Nuki's device type by _lock, so it tells the type back.
     return lock.model == MODELS[TYPE_OPENER]
@@ -401,8 +444,8 @@ def _is_opener(lock: Lock) -> bool:
 def _lock(device: dict[str, Any]) -> Lock:
     """Describe a Nuki device as a lock."""
     kind = device.get("type")
-    config = device.get("config") or {}
-    state = device.get("state") or {}
+    config = _dict(device.get("config"))
+    state = _dict(device.get("state"))
     battery_level = state.get("batteryCharge")
     if not isinstance(battery_level, int):
         battery_level = None
@@ -465,6 +508,15 @@ def _auth_name(name: str) -> str:
     """Make a recognisable authorization name that fits a keypad code (20 characters)."""
     words = " ".join(name.split())
     return f"{AUTH_NAME_PREFIX} {words}"[:AUTH_NAME_MAX].rstrip()
+
+
+def _auth_window(auth: Mapping[str, Any]) -> tuple[str, str] | None:
+    """Read an authorization's date window in the format lockbooking sends, if it has one."""
+    start = dt_util.parse_datetime(str(auth.get("allowedFromDate") or ""))
+    end = dt_util.parse_datetime(str(auth.get("allowedUntilDate") or ""))
+    if start is None or end is None or start.tzinfo is None or end.tzinfo is None:
+        return None
+    return _nuki_date(start), _nuki_date(end)
 
 
 def _nuki_date(moment: datetime) -> str:

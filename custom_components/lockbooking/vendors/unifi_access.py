@@ -9,7 +9,12 @@ generates (so it has the site's PIN length) or the host chooses; the console kee
 only the PIN's hash, so lockbooking keeps the digits. Revoking deletes the visitor.
 
 The developer API exposes no account or console id, so an entry is known by its
-console's host (lower-case, without scheme and default port).
+console's host (lower-case, without scheme and port).
+
+The token only ever travels over TLS to port 12445. The certificate is verified by
+default; a console's self-signed certificate is trusted by pinning its SHA-256
+fingerprint (`cert_fingerprint`, confirmed by the host in the config flow), after
+which no other certificate is accepted. Turning verification off is the unsafe way.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 import math
+import re
 from typing import Any, ClassVar, Final
 
 import voluptuous as vol
@@ -41,11 +47,13 @@ from ..models import (
     LockState,
     LockStatus,
     PlannedCode,
+    Window,
 )
 from ..planner import code_problem
 from ..rules import UNIFI_ACCESS_VISITOR_PIN
 from .base import (
     AccountIdentity,
+    FoundCode,
     LockVendor,
     VendorError,
     VendorInputError,
@@ -53,15 +61,16 @@ from .base import (
     VendorUnsupportedError,
 )
 from .unifi_access_api import (
-    API_PORT,
     RESOURCE_NOT_FOUND,
     UnifiAccessClient,
     UnifiAccessRejectedError,
+    async_read_certificate_fingerprint,
 )
 
 CONF_HOST: Final = "host"
 CONF_API_TOKEN: Final = "api_token"
 CONF_VERIFY_SSL: Final = "verify_ssl"
+CONF_CERT_FINGERPRINT: Final = "cert_fingerprint"
 MANUFACTURER: Final = "Ubiquiti"
 MODEL: Final = "UniFi Access door"
 
@@ -72,15 +81,28 @@ DEFAULT_LAST_NAME: Final = "Guest"
 
 
 def normalise_host(raw: str) -> str:
-    """The console's host as the API client wants it: no scheme, path or port 12445."""
+    """Reduce an address to the console's host: no scheme, user, path or port.
+
+    A port is dropped, not used: the API (and so the token) goes to port 12445 over
+    TLS only, whatever the address typed says.
+    """
     host = raw.strip()
-    for scheme in ("https://", "http://"):
-        if host.lower().startswith(scheme):
-            host = host[len(scheme) :]
-    host = host.split("/", 1)[0].removesuffix(f":{API_PORT}")
-    if host.count(":") > 1 and not host.startswith("["):
-        host = f"[{host}]"  # a bare IPv6 address
-    return host
+    if "://" in host:
+        host = host.partition("://")[2]
+    host = re.split(r"[/?#]", host, maxsplit=1)[0].rpartition("@")[2]
+    if host.startswith("["):
+        bracketed, _, _ = host.partition("]")
+        return f"{bracketed}]"
+    if host.count(":") > 1:
+        return f"[{host}]"  # a bare IPv6 address
+    return host.partition(":")[0]
+
+
+def format_fingerprint(fingerprint: str) -> str:
+    """Show a hex SHA-256 fingerprint as browsers do: upper-case pairs and colons."""
+    return ":".join(
+        fingerprint[index : index + 2] for index in range(0, len(fingerprint), 2)
+    ).upper()
 
 
 def visitor_names(name: str) -> tuple[str, str]:
@@ -114,19 +136,28 @@ class UnifiAccessVendor(LockVendor):
 
     @property
     def client(self) -> UnifiAccessClient:
-        """The API client, on the shared session that verifies TLS or not."""
+        """The API client: TLS verified, pinned to one certificate, or (unsafe) neither."""
         if self._client is None:
-            verify_ssl = bool(self.data.get(CONF_VERIFY_SSL, True))
+            pinned = self.data.get(CONF_CERT_FINGERPRINT)
+            # A pinned certificate is checked by its fingerprint, not by a CA, so it
+            # needs the session that does not verify.
+            verify_ssl = bool(self.data.get(CONF_VERIFY_SSL, True)) and not pinned
             try:
                 self._client = UnifiAccessClient(
                     self.host,
-                    self.data[CONF_API_TOKEN],
+                    # A pasted token often ends with a line break, which breaks a header.
+                    str(self.data[CONF_API_TOKEN]).strip(),
                     async_get_clientsession(self.hass, verify_ssl=verify_ssl),
                     verify_ssl=verify_ssl,
+                    cert_fingerprint=bytes.fromhex(pinned) if pinned else None,
                 )
             except ValueError as err:
                 raise VendorInputError(CONF_HOST, "cannot_connect") from err
         return self._client
+
+    async def async_certificate_fingerprint(self) -> str:
+        """Read the SHA-256 fingerprint (hex) of the console's certificate; no token sent."""
+        return await async_read_certificate_fingerprint(self.host)
 
     async def async_identify(self) -> AccountIdentity:
         """List the doors to check host and token; the console is known by its host."""
@@ -209,6 +240,44 @@ class UnifiAccessVendor(LockVendor):
         except UnifiAccessRejectedError as err:
             if err.code != RESOURCE_NOT_FOUND:
                 raise
+
+    async def async_find_codes(
+        self, lock: Lock, name: str, window: Window, kind: CodeKind
+    ) -> list[FoundCode] | None:
+        """Visitors lockbooking made for `name` on this door with exactly this window.
+
+        The console keeps only PIN hashes, so a found visitor comes without its PIN:
+        it has to be deleted and the code issued again.
+        """
+        first_name, last_name = visitor_names(name)
+        wanted = {
+            "remarks": VISITOR_REMARKS,
+            "first_name": first_name,
+            "last_name": last_name,
+            "start_time": math.floor(window.start.timestamp()),
+            "end_time": math.ceil(window.end.timestamp()),
+        }
+        return [
+            FoundCode(vendor_id=visitor["id"])
+            for visitor in await self.client.list_visitors()
+            if all(visitor.get(field) == value for field, value in wanted.items())
+            and _may_open(visitor, lock.id)
+        ]
+
+
+def _may_open(visitor: Mapping[str, Any], door_id: str) -> bool:
+    """Tell whether a visitor's resources include the door (or name no door at all).
+
+    A console may list a visitor's doors inside a door group of its own; then the
+    other fields have to tell.
+    """
+    resources = visitor.get("resources")
+    doors = {
+        resource.get("id")
+        for resource in (resources if isinstance(resources, list) else ())
+        if isinstance(resource, dict) and resource.get("type") == "door"
+    }
+    return not doors or door_id in doors
 
 
 def _bound_to_hub(door: Door) -> bool:

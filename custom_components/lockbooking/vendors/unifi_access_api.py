@@ -12,6 +12,9 @@ base URL and Bearer token. The library version is pinned in the manifest.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
+import hashlib
 from typing import Any
 from urllib.parse import quote
 
@@ -28,10 +31,14 @@ from .base import (
     VendorRejectedError,
     VendorUnavailableError,
 )
+from .retry import IDEMPOTENT_METHODS, async_retry, unavailable
 
 API_PORT = 12445
 API_PATH = "/api/v1/developer"
+NEW_PIN_PATH = f"{API_PATH}/credentials/pin_codes"
 REQUEST_TIMEOUT = 10
+VISITOR_PAGE_SIZE = 100
+MAX_VISITOR_PAGES = 50
 
 SUCCESS = "SUCCESS"
 RESOURCE_NOT_FOUND = "CODE_RESOURCE_NOT_FOUND"
@@ -68,6 +75,16 @@ class UnifiAccessRejectedError(VendorRejectedError):
         self.code = code
 
 
+class UnifiAccessCertificateError(VendorAuthError):
+    """The console's TLS certificate is not trusted, or not the one the host pinned.
+
+    An auth error: nothing works until the host checks the certificate again, which
+    the re-authentication flow offers.
+    """
+
+    key = "vendor_certificate"
+
+
 class UnifiAccessClient(UnifiAccessApiClient):
     """py-unifi-access's client with code-preserving errors, visitors and PINs."""
 
@@ -78,8 +95,13 @@ class UnifiAccessClient(UnifiAccessApiClient):
         session: aiohttp.ClientSession,
         *,
         verify_ssl: bool,
+        cert_fingerprint: bytes | None = None,
     ) -> None:
-        """Use Home Assistant's session for `verify_ssl`; raises ValueError on a bad host."""
+        """Use Home Assistant's session for `verify_ssl`; raises ValueError on a bad host.
+
+        With `cert_fingerprint` (a SHA-256 digest) every request accepts that one
+        certificate only, whatever the session would verify.
+        """
         super().__init__(
             host,
             api_token,
@@ -89,6 +111,13 @@ class UnifiAccessClient(UnifiAccessApiClient):
             # every start; the session chosen for `verify_ssl` already decides anyway.
             ssl_context=None if verify_ssl else get_default_no_verify_context(),
             request_timeout=REQUEST_TIMEOUT,
+        )
+        base = URL(self._url("/"))
+        if base.scheme != "https" or base.port != API_PORT:
+            # The token goes in a header: never to anything but the TLS API port.
+            raise ValueError(f"Not the console's TLS API: {base}")
+        self._ssl: aiohttp.Fingerprint | bool = (
+            aiohttp.Fingerprint(cert_fingerprint) if cert_fingerprint else True
         )
         self._http = session
         self._timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
@@ -106,6 +135,24 @@ class UnifiAccessClient(UnifiAccessApiClient):
         *,
         params: dict[str, Any] | None = None,
     ) -> Any:
+        """Send a request, again after a transient failure where that is safe.
+
+        Asking for a new PIN assigns it to no one, so it may be asked for again.
+        """
+        return await async_retry(
+            lambda: self._request_once(url, method, data, params=params),
+            idempotent=method in IDEMPOTENT_METHODS or URL(url).path == NEW_PIN_PATH,
+            label=f"UniFi Access {method} {URL(url).path}",
+        )
+
+    async def _request_once(
+        self,
+        url: str,
+        method: str = "GET",
+        data: dict[str, Any] | None = None,
+        *,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
         """Send one request and return the envelope's `data` (None when absent)."""
         LOGGER.debug("UniFi Access: %s %s", method, URL(url).path)
         try:
@@ -116,6 +163,7 @@ class UnifiAccessClient(UnifiAccessApiClient):
                 json=data,
                 params=params,
                 timeout=self._timeout,
+                ssl=self._ssl,
             ) as resp:
                 status = resp.status
                 try:
@@ -126,6 +174,11 @@ class UnifiAccessClient(UnifiAccessApiClient):
             raise VendorUnavailableError(
                 "The controller did not answer in time."
             ) from err
+        except (
+            aiohttp.ServerFingerprintMismatch,
+            aiohttp.ClientConnectorCertificateError,
+        ) as err:
+            raise UnifiAccessCertificateError(str(err)) from err
         except aiohttp.ClientSSLError as err:
             raise VendorUnavailableError(
                 "The controller's TLS certificate could not be verified; turn off "
@@ -135,7 +188,7 @@ class UnifiAccessClient(UnifiAccessApiClient):
             raise VendorUnavailableError(
                 f"Could not reach the controller ({type(err).__name__})."
             ) from err
-        return unwrap(status, body)
+        return unwrap(status, body, resp.headers)
 
     async def create_visitor(self, visitor: dict[str, Any]) -> str:
         """Create a visitor and return its id."""
@@ -170,8 +223,64 @@ class UnifiAccessClient(UnifiAccessApiClient):
             params={"is_force": "true"},
         )
 
+    async def list_visitors(self) -> list[dict[str, Any]]:
+        """Every visitor on the console, with the doors it may open.
 
-def unwrap(status: int, body: Any) -> Any:
+        Pages are read until one brings no visitor not seen before, which also ends
+        the loop on a console that ignores paging and answers the whole list each time.
+        """
+        visitors: dict[str, dict[str, Any]] = {}
+        for page in range(1, MAX_VISITOR_PAGES + 1):
+            data = await self._request(
+                self._url(f"{API_PATH}/visitors"),
+                "GET",
+                params={
+                    "page_num": str(page),
+                    "page_size": str(VISITOR_PAGE_SIZE),
+                    "expand[]": "resource",
+                },
+            )
+            if not isinstance(data, list):
+                raise VendorError("The controller sent a visitor list that cannot be read.")
+            new = {
+                visitor["id"]: visitor
+                for visitor in data
+                if isinstance(visitor, dict)
+                and isinstance(visitor.get("id"), str)
+                and visitor["id"] not in visitors
+            }
+            if not new:
+                break
+            visitors.update(new)
+        return list(visitors.values())
+
+
+async def async_read_certificate_fingerprint(host: str, port: int | None = None) -> str:
+    """Read the SHA-256 fingerprint (hex) of the certificate the console presents.
+
+    Only the TLS handshake happens: nothing, so no token, is sent on the connection.
+    """
+    try:
+        async with asyncio.timeout(REQUEST_TIMEOUT):
+            _, writer = await asyncio.open_connection(
+                host.removeprefix("[").removesuffix("]"),
+                port or API_PORT,
+                ssl=get_default_no_verify_context(),
+            )
+    except (TimeoutError, OSError) as err:  # ssl.SSLError is an OSError
+        raise VendorUnavailableError(
+            f"Could not read the controller's certificate ({type(err).__name__})."
+        ) from err
+    try:
+        certificate = writer.get_extra_info("ssl_object").getpeercert(binary_form=True)
+    finally:
+        writer.transport.abort()
+    if not certificate:
+        raise VendorUnavailableError("The controller presented no certificate.")
+    return hashlib.sha256(certificate).hexdigest()
+
+
+def unwrap(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Any:
     """The envelope's `data`, or the vendor error its HTTP status and code mean."""
     envelope: dict[str, Any] = body if isinstance(body, dict) else {}
     code = envelope.get("code")
@@ -179,7 +288,7 @@ def unwrap(status: int, body: Any) -> Any:
     if status in (401, 403) or code in AUTH_CODES:
         raise VendorAuthError(readable(code, envelope.get("msg"), status))
     if status == 429 or status >= 500 or code in UNAVAILABLE_CODES:
-        raise VendorUnavailableError(readable(code, envelope.get("msg"), status))
+        raise unavailable(readable(code, envelope.get("msg"), status), status, headers)
     if status < 400 and code is None:
         raise VendorUnavailableError(
             "The controller's answer is not UniFi Access API JSON; check the host."

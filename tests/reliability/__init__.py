@@ -1,0 +1,1 @@
+"""Reliability and security suite: faults, restarts, bad input, secrets and load."""
