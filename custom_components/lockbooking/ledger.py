@@ -65,6 +65,9 @@ class CodeRecord:
     # A failed call whose outcome is unknown (a timeout, say): the vendor may hold the
     # code, so it is looked for before the code is issued again.
     uncertain: bool = False
+    # False for a code found at the vendor after an interrupted issue: its
+    # lockbooking_code_issued event may never have been fired, so automatic mode fires it.
+    announced: bool = True
 
     @property
     def key(self) -> str:

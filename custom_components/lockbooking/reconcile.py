@@ -70,6 +70,7 @@ async def async_settle(
                 vendor_id=readable[0].vendor_id,
                 error=None,
                 uncertain=False,
+                announced=False,
             )
         )
     if planned is not None:

@@ -773,3 +773,57 @@ async def test_record_an_issue_settled_meanwhile_is_not_reconciled_again(
         code["code"],
     )
     assert issue_spy.call_count == 1
+
+
+async def test_a_recovered_code_is_announced_once_by_automatic_mode(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    aioclient_mock: AiohttpClientMocker,
+    nuki_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A: Nuki took the code but the stop came before the event: the guest still gets it."""
+    freezer.move_to("2026-08-23T12:00:00+02:00")
+    store_ledger(
+        hass_storage,
+        pending(
+            NUKI_KEY,
+            "keypad",
+            uid=FIRST_UID,
+            name="Reserved",
+            start=datetime(2026, 8, 24, 16, tzinfo=VIENNA),
+            end=datetime(2026, 9, 2, 11, tzinfo=VIENNA),
+        ),
+    )
+    taken = nuki_auth(
+        name="LB Reserved",
+        allowedFromDate="2026-08-24T14:00:00.000Z",
+        allowedUntilDate="2026-09-02T09:00:00.000Z",
+    )
+    aioclient_mock.get(NUKI_AUTHS, json=[*fixture("nuki/auths.json"), taken])
+    aioclient_mock.get(FEED_URL, text=(FIXTURES / "ics" / "airbnb-1.0.ics").read_text())
+    issued = async_capture_events(hass, "lockbooking_code_issued")
+    reservations = MockConfigEntry(
+        domain=DOMAIN,
+        title="Seaside flat",
+        unique_id="reservations_recovered",
+        data={
+            "kind": "reservations",
+            "name": "Seaside flat",
+            "url": FEED_URL,
+            "locks": [NUKI_KEY],
+            "checkin_time": "16:00:00",
+            "checkout_time": "11:00:00",
+        },
+    )
+
+    await start(hass, nuki_entry, reservations)
+    for _ in range(2):  # later runs do not announce it again
+        freezer.tick(timedelta(minutes=5, seconds=1))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert [event.data["codes"][0]["code"] for event in issued] == [NUKI_CODE]
+    assert not requests(aioclient_mock, "PUT", NUKI_AUTHS)
+    [record] = stored(hass_storage, FIRST_UID)
+    assert (record["status"], record["announced"]) == ("issued", True)

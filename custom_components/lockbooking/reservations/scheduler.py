@@ -179,7 +179,10 @@ class CodeScheduler:
         if reservation.end <= now or reservation.start - hours > now:
             return False
         request = self.request_for(reservation)
-        if all(already_issued(self.ledger.get(request.uid, t.key), request) for t in targets):
+        records = [self.ledger.get(request.uid, t.key) for t in targets]
+        if all(already_issued(record, request) for record in records) and all(
+            record is not None and record.announced for record in records
+        ):
             return False
         attempts = self._failures.get(reservation.uid)
         return attempts is None or now >= attempts.next_try
@@ -212,6 +215,9 @@ class CodeScheduler:
             return
         self._succeeded(reservation)
         self.hass.bus.async_fire(EVENT_CODE_ISSUED, self._event(reservation, records))
+        for record in records:
+            if not record.announced:
+                await self.ledger.async_put(record.evolve(announced=True))
 
     def _failed(
         self,
