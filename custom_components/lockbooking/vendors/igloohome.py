@@ -35,13 +35,11 @@ from ..models import (
     Lock,
     LockStatus,
     PlannedCode,
-    Window,
 )
 from ..planner import code_problem, generate_code
 from ..rules import IGLOOHOME_BRIDGE_PIN, IGLOOHOME_DAILY, IGLOOHOME_HOURLY
 from .base import (
     AccountIdentity,
-    FoundCode,
     LockVendor,
     VendorAuthError,
     VendorError,
@@ -87,7 +85,12 @@ def code_rules_for(lock: Lock, code: str | None) -> tuple[CodeRules, ...]:
 
 
 class IgloohomeVendor(LockVendor):
-    """An iglooaccess API account."""
+    """An iglooaccess API account.
+
+    It keeps the base class's "cannot tell" look-up for interrupted codes: an algoPIN
+    issued again is the same PIN (igloohome computes it from lock, window and variance),
+    and the API lists no Bridge custom PINs, so an interrupted code is simply issued again.
+    """
 
     manufacturer: ClassVar[str] = MANUFACTURER
     # Battery levels change slowly, and the iglooaccess API is a paid service.
@@ -178,18 +181,6 @@ class IgloohomeVendor(LockVendor):
             {"pin": issued.code},
             redact=(issued.code,),
         )
-
-    async def async_find_codes(
-        self, lock: Lock, name: str, window: Window, kind: CodeKind
-    ) -> list[FoundCode] | None:
-        """Say nothing can be looked up: an interrupted code is simply issued again.
-
-        An algoPIN needs no look-up: igloohome computes it from the lock, the window
-        and the variance, so issuing it again returns the same PIN (one API call, no
-        second code). The API lists no custom PINs, so one a Bridge may have added
-        cannot be found either; it is issued again.
-        """
-        return None
 
     async def _async_algopin(
         self, lock: Lock, plan: PlannedCode, name: str, code: str | None
