@@ -1,5 +1,5 @@
 # The project's commands; each creates its environment on first use.
-.PHONY: run run-check test test-latest
+.PHONY: run run-check test test-latest bench
 
 run:          ## Home Assistant 2025.4 on http://localhost:8123 with a demo account (dev / dev)
 	scripts/run
@@ -12,3 +12,6 @@ test:         ## the whole suite with coverage, on Home Assistant 2025.4.4
 
 test-latest:  ## the whole suite on the newest Home Assistant in the registry
 	scripts/test latest
+
+bench:        ## the benchmarks, printed as a table with each figure's goal (see benchmarks/RESULTS.md)
+	$$(scripts/bootstrap stable)/bin/python -m benchmarks

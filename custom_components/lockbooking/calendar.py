@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -33,6 +34,15 @@ async def async_setup_entry(
     async_add_entities([ReservationsCalendar(entry.runtime_data.coordinator)])
 
 
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """The event made for a stay, and what it was made from."""
+
+    reservation: Reservation
+    codes_version: int
+    event: CalendarEvent
+
+
 class ReservationsCalendar(CoordinatorEntity[ReservationsCoordinator], CalendarEntity):
     """The stays of one booking feed or calendar, with their door codes' state."""
 
@@ -44,6 +54,9 @@ class ReservationsCalendar(CoordinatorEntity[ReservationsCoordinator], CalendarE
         super().__init__(coordinator)
         entry = coordinator.config_entry
         self._attr_unique_id = entry.entry_id
+        # Changing an option reloads the entry, and so makes this entity again.
+        self._show_codes = bool(option(entry, CONF_SHOW_CODES))
+        self._shown: dict[str, _Shown] = {}
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, entry.entry_id)},
             name=entry.title,
@@ -67,14 +80,44 @@ class ReservationsCalendar(CoordinatorEntity[ReservationsCoordinator], CalendarE
     async def async_get_events(
         self, hass: HomeAssistant, start_date: datetime, end_date: datetime
     ) -> list[CalendarEvent]:
-        """The stays overlapping the range."""
-        return [
-            self._event(r)
-            for r in self.coordinator.data.values()
-            if r.start < end_date and r.end > start_date
-        ]
+        """Return the stays overlapping the range."""
+        events = []
+        for reservation in self.coordinator.data.values():  # sorted by check-in
+            if reservation.start >= end_date:
+                break
+            if reservation.end > start_date:
+                events.append(self._event(reservation))
+        return events
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Forget the events of stays that are gone."""
+        data = self.coordinator.data
+        self._shown = {uid: shown for uid, shown in self._shown.items() if uid in data}
+        super()._handle_coordinator_update()
 
     def _event(self, reservation: Reservation) -> CalendarEvent:
+        """Give the stay's event, made again only when the stay or its codes changed.
+
+        Home Assistant validates every CalendarEvent it is given (tens of microseconds
+        each), and a calendar trigger or a dashboard asks for the same stays all day.
+        """
+        version = self.hass.data[LEDGER].version(reservation.uid)
+        shown = self._shown.get(reservation.uid)
+        if shown is not None and shown.codes_version == version:
+            if shown.reservation is reservation:
+                return shown.event
+            if shown.reservation == reservation:
+                # The same stay, parsed again: keep the event, drop the old copy.
+                event = shown.event
+            else:
+                event = self._new_event(reservation)
+        else:
+            event = self._new_event(reservation)
+        self._shown[reservation.uid] = _Shown(reservation, version, event)
+        return event
+
+    def _new_event(self, reservation: Reservation) -> CalendarEvent:
         return CalendarEvent(
             start=reservation.start,
             end=reservation.end,
@@ -85,12 +128,11 @@ class ReservationsCalendar(CoordinatorEntity[ReservationsCoordinator], CalendarE
 
     def _description(self, reservation: Reservation) -> str | None:
         ledger = self.hass.data[LEDGER]
-        show_codes = bool(option(self.coordinator.config_entry, CONF_SHOW_CODES))
+        show_codes = self._show_codes
         lines = [
             f"{record.lock_name}: {record.status.value}"
             + (f" {record.code}" if show_codes and record.code and record.status is CodeStatus.ISSUED else "")
-            for record in ledger.records()
-            if record.uid == reservation.uid
+            for record in ledger.records(reservation.uid)
         ]
         parts = [reservation.description or ""]
         if lines:

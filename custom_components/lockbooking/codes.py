@@ -236,10 +236,9 @@ async def async_revoke(
     by_key = {target.key: target for target in targets}
     found = [
         record
-        for record in ledger.records()
+        for record in ledger.records(uid)
         if record.lock_key in by_key
         and record.status is CodeStatus.ISSUED
-        and (uid is None or record.uid == uid)
         and (code is None or record.code == code)
     ]
     if not found:

@@ -14,9 +14,12 @@ JSON file is moved aside and reported by Home Assistant's `Store` itself.
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from itertools import count
 import shutil
 from typing import Any
 
@@ -163,6 +166,15 @@ class CodeLedger:
         self.hass = hass
         self._store = LedgerStore(hass, STORAGE_VERSION, STORAGE_KEY, atomic_writes=True)
         self._records: dict[str, CodeRecord] = {}
+        # The keys of each uid's records: a calendar describes every stay by its codes.
+        self._keys_by_uid: defaultdict[str, set[str]] = defaultdict(set)
+        # Each record as stored, made once per change: a save in the event loop then
+        # only lists them, however large the ledger.
+        self._rows: dict[str, dict[str, Any]] = {}
+        # A number per uid that changes with any of its records: what the calendar
+        # checks before it reuses the event it made for a stay.
+        self._versions: dict[str, int] = {}
+        self._next_version = count(1)
         # Records this version could not read, kept verbatim so a save never drops them.
         self._unreadable: list[Any] = []
         self._saving = True
@@ -185,7 +197,7 @@ class CodeLedger:
             if (record := _read_record(raw)) is None:
                 self._unreadable.append(raw)
                 continue
-            self._records[record.key] = record
+            self._set(record)
         if isinstance(unreadable := stored.get("unreadable"), list):
             self._unreadable.extend(unreadable)
         if self._unreadable:
@@ -247,19 +259,44 @@ class CodeLedger:
         return self._records.get(record_key(uid, lock_key))
 
     @callback
-    def records(self) -> list[CodeRecord]:
-        """Every record, oldest window first."""
-        return sorted(self._records.values(), key=lambda r: (r.requested_start, r.lock_key))
+    def records(self, uid: str | None = None) -> list[CodeRecord]:
+        """Every record, or a uid's, oldest window first."""
+        if uid is None:
+            records: Iterable[CodeRecord] = self._records.values()
+        else:
+            records = (self._records[key] for key in self._keys_by_uid.get(uid, ()))
+        return sorted(records, key=lambda r: (r.requested_start, r.lock_key))
+
+    @callback
+    def version(self, uid: str) -> int:
+        """Tell a number that changes whenever one of the uid's records does (0: none)."""
+        return self._versions.get(uid, 0)
+
+    def _set(self, record: CodeRecord) -> None:
+        self._records[record.key] = record
+        self._rows[record.key] = asdict(record)
+        self._keys_by_uid[record.uid].add(record.key)
+        self._versions[record.uid] = next(self._next_version)
+
+    def _drop(self, key: str) -> None:
+        uid = self._records.pop(key).uid
+        del self._rows[key]
+        keys = self._keys_by_uid[uid]
+        keys.discard(key)
+        if keys:
+            self._versions[uid] = next(self._next_version)
+        else:
+            del self._keys_by_uid[uid], self._versions[uid]
 
     async def async_put(self, record: CodeRecord) -> CodeRecord:
         """Add or replace a record and save at once."""
-        self._records[record.key] = record
+        self._set(record)
         if self._saving:
             await self._store.async_save(self._stored())
         return record
 
     def _stored(self) -> dict[str, Any]:
-        stored: dict[str, Any] = {"codes": [asdict(r) for r in self._records.values()]}
+        stored: dict[str, Any] = {"codes": list(self._rows.values())}
         if self._unreadable:
             stored["unreadable"] = self._unreadable
         return stored
@@ -276,8 +313,8 @@ class CodeLedger:
             if record.uid == old_uid and self.get(new_uid, record.lock_key) is None
         ]
         for record in moved:
-            del self._records[record_key(old_uid, record.lock_key)]
-            self._records[record.key] = record
+            self._drop(record_key(old_uid, record.lock_key))
+            self._set(record)
         if moved:
             await self.async_put(moved[-1])  # one save for all of them
         return moved
@@ -294,7 +331,7 @@ class CodeLedger:
             if record.status is not CodeStatus.PENDING and _ended_before(record, cutoff)
         ]
         for key in old:
-            del self._records[key]
+            self._drop(key)
             if (lock := self.in_flight.get(key)) is not None and not lock.locked():
                 del self.in_flight[key]
         if old:

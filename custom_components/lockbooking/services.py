@@ -143,8 +143,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
         uid = data.get(ATTR_UID)
         records = [
             record
-            for record in hass.data[LEDGER].records()
-            if record.lock_key in keys and (uid is None or record.uid == uid)
+            for record in hass.data[LEDGER].records(uid)
+            if record.lock_key in keys
         ]
         return _response(targets, records)
 

@@ -378,14 +378,15 @@ def test_malformed_text_raises(text: str) -> None:
 
 def test_events_the_library_drops_make_the_feed_malformed() -> None:
     """Fewer events read than written would cancel stays silently: refuse instead."""
-    text = fixture_text("booking-com.ics")
+    text = fixture_text("timed-vtimezone.ics")  # read by ical, not the fast reader
+    written = text.count("BEGIN:VEVENT")
     with (
         patch.object(feed.IcsCalendarStream, "calendar_from_ics", return_value=Calendar()),
         pytest.raises(FeedError) as err,
     ):
         parse(text)
     assert err.value.key == "feed_malformed"
-    assert "2 events written, 0 read" in str(err.value)
+    assert f"{written} events written, 0 read" in str(err.value)
 
 
 @pytest.mark.parametrize(

@@ -115,6 +115,45 @@ async def test_cancelled_after_two_good_fetches(
     assert await _events(hass, "2026-08-24T00:00:00+02:00", "2026-08-25T00:00:00+02:00") == []
 
 
+async def test_cancelled_when_the_second_fetch_is_not_modified(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A 304 confirms the feed still lacks the stay: it counts as the second good fetch."""
+    revoked = async_capture_events(hass, "lockbooking_code_revoked")
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(FEED_URL, text=without_event(feed(), FIRST_UID), headers={"ETag": '"v2"'})
+    await _refresh(hass, freezer)
+    assert not revoked
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(FEED_URL, status=304, headers={"ETag": '"v2"'})
+    await _refresh(hass, freezer)
+    assert aioclient_mock.mock_calls[-1][3]["If-None-Match"] == '"v2"'
+    [event] = revoked
+    assert event.data["uid"] == FIRST_UID
+    assert await _events(hass, "2026-08-24T00:00:00+02:00", "2026-08-25T00:00:00+02:00") == []
+
+
+async def test_calendar_shows_a_stay_that_changed_in_the_feed(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The calendar reuses the events it made only while their stays stay the same."""
+    window = ("2026-09-01T00:00:00+02:00", "2026-09-10T00:00:00+02:00")
+    [before] = [e for e in await _events(hass, *window) if e["start"].startswith("2026-09-02")]
+    assert before["end"] == "2026-09-08T11:00:00+02:00"
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(FEED_URL, text=feed().replace("DTEND;VALUE=DATE:20260908", "DTEND;VALUE=DATE:20260909"))
+    await _refresh(hass, freezer)
+
+    [after] = [e for e in await _events(hass, *window) if e["start"].startswith("2026-09-02")]
+    assert after["end"] == "2026-09-09T11:00:00+02:00"
+
+
 @pytest.mark.parametrize(
     "bad",
     [

@@ -94,6 +94,7 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         self.checkout = time.fromisoformat(entry.data.get(CONF_CHECKOUT, DEFAULT_CHECKOUT))
         self._etag: str | None = None
         self._last_modified: str | None = None
+        self._last_read: list[Reservation] | None = None
         self._misses: dict[str, int] = {}
         self._failing_since: datetime | None = None
         # Stays found cancelled, until automatic mode has revoked their codes.
@@ -162,8 +163,8 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
     def _issuing(self, uid: str) -> bool:
         """Whether a vendor call for the uid is under way: its records cannot move."""
         return any(
-            record.uid == uid and record.status is CodeStatus.PENDING
-            for record in self.hass.data[LEDGER].records()
+            record.status is CodeStatus.PENDING
+            for record in self.hass.data[LEDGER].records(uid)
         )
 
     def _feed_failed(self, reason: str) -> None:
@@ -201,18 +202,21 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         return f"{ISSUE_FEED_FAILING}_{self.config_entry.entry_id}"
 
     async def _async_read(self) -> list[Reservation] | None:
-        """The source's reservations; None when the feed has not changed."""
+        """The source's reservations; None if it says "not modified" before any read."""
         if url := self.config_entry.data.get(CONF_URL):
             fetch = await async_fetch_feed(
                 self.hass, url, etag=self._etag, last_modified=self._last_modified
             )
             if fetch.body is None:
-                return None
+                # Not modified: the stays last read, unparsed. It is still a good fetch,
+                # so a stay missing from it goes on towards cancellation.
+                return self._last_read
             reservations = await self.hass.async_add_executor_job(
                 parse_feed, fetch.body, dt_util.get_default_time_zone(), self.checkin, self.checkout
             )
             # Only a feed that parsed may skip the next parse.
             self._etag, self._last_modified = fetch.etag, fetch.last_modified
+            self._last_read = reservations
             return reservations
         return await self._async_read_calendar(self.config_entry.data[CONF_CALENDAR])
 

@@ -2,7 +2,8 @@
 
 `async_fetch_feed` is I/O only (conditional, size-capped, typed errors); `parse_feed` is
 pure and synchronous, meant to run in the executor (`hass.async_add_executor_job`)
-because `ical` loads its parsers lazily and large feeds take a while to parse.
+because large feeds take a while to parse and `ical` loads its parsers lazily. Booking
+feeds are read by the fast reader in `ics_events`; `ical` reads whatever it leaves.
 
 Every failure is a `FeedError`: the caller keeps its last good reservations on any of
 them, so garbage must raise and never come back as an empty list.
@@ -21,13 +22,13 @@ from typing import Literal
 
 import aiohttp
 from ical.calendar_stream import IcsCalendarStream
-from ical.event import Event
 from yarl import URL
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from ..models import Reservation
+from .ics_events import EventFields, read_events
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -157,7 +158,9 @@ EARLIEST_STAY = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST_STAY = datetime(3000, 1, 1, tzinfo=UTC)
 
 
-def parse_feed(ics: str, tz: tzinfo, checkin: time, checkout: time) -> list[Reservation]:
+def parse_feed(
+    ics: str, tz: tzinfo, checkin: time, checkout: time, *, fast: bool = True
+) -> list[Reservation]:
     """Read a feed's events as reservations, sorted by check-in; blocking, pure.
 
     All-day events (the booking platforms' way) run from their first day at `checkin`
@@ -166,19 +169,25 @@ def parse_feed(ics: str, tz: tzinfo, checkin: time, checkout: time) -> list[Rese
     one-night stays with DTSTART == DTEND) or a missing end means one night. Recurring
     events are taken as written, not expanded: booking feeds do not repeat stays.
 
+    The events are read by `ics_events.read_events` when the feed keeps to what it
+    reads, by `ical` otherwise (always with `fast=False`, the reference for tests);
+    everything after reading is the same code for both.
+
     Raises `FeedError("feed_malformed")` on anything that is not a whole VCALENDAR;
     a valid calendar without events gives `[]`.
     """
     try:
         text, vevents = _prepare(ics)
-        calendar = IcsCalendarStream.calendar_from_ics(text)
+        events = read_events(text) if fast else None
+        if events is None:
+            events = _ical_events(text)
         # ical drops what it does not recognise (9.1.0 skips a lower-case
         # `begin:vevent`): fewer events than written would silently cancel stays.
-        if len(calendar.events) != vevents:
+        if len(events) != vevents:
             raise FeedError(
-                "feed_malformed", f"{vevents} events written, {len(calendar.events)} read"
+                "feed_malformed", f"{vevents} events written, {len(events)} read"
             )
-        reservations = [_reservation(ev, tz, checkin, checkout) for ev in calendar.events]
+        reservations = [_reservation(ev, tz, checkin, checkout) for ev in events]
     except FeedError:
         raise
     except Exception as err:
@@ -254,11 +263,28 @@ def _prepare(ics: str) -> tuple[str, int]:
     return "\r\n".join(out) + "\r\n", vevents
 
 
-def _reservation(event: Event, tz: tzinfo, checkin: time, checkout: time) -> Reservation:
+def _ical_events(text: str) -> list[EventFields]:
+    """Read the events with `ical`: the reference, and the reader of the rest."""
+    return [
+        EventFields(
+            uid=ev.uid,
+            summary=ev.summary,
+            description=ev.description,
+            start=ev.dtstart,
+            end=ev.end if ev.dtstart is not None else None,
+            recurrence_id=ev.recurrence_id,
+        )
+        for ev in IcsCalendarStream.calendar_from_ics(text).events
+    ]
+
+
+def _reservation(
+    event: EventFields, tz: tzinfo, checkin: time, checkout: time
+) -> Reservation:
     """One event as a stay."""
-    if event.dtstart is None:
+    if event.start is None or event.end is None:
         raise FeedError("feed_malformed", "event without DTSTART")
-    start_value, end_value = event.dtstart, event.end
+    start_value, end_value = event.start, event.end
     if isinstance(start_value, datetime):
         if not isinstance(end_value, datetime):
             raise FeedError("feed_malformed", "date-time start with date end")
@@ -317,7 +343,7 @@ def _in_zone(value: datetime, tz: tzinfo) -> datetime:
     return value.astimezone(tz)
 
 
-def _uid(event: Event, summary: str, start: date) -> str:
+def _uid(event: EventFields, summary: str, start: date) -> str:
     """The event's UID, or one derived from what identifies it when the feed has none."""
     uid = (event.uid or "").strip()
     if not uid:

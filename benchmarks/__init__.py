@@ -1,0 +1,1 @@
+"""lockbooking's benchmarks: `make bench` (or `python -m benchmarks`) prints every figure with its goal."""

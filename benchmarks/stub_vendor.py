@@ -1,0 +1,200 @@
+"""A stubbed vendor account: N locks that follow a real vendor's code rules, answering at once.
+
+Every call is counted, so a benchmark can say how many list calls, code writes and
+look-ups lockbooking made. No network, no latency: what is timed is lockbooking.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+import hashlib
+from typing import Any, ClassVar
+from unittest.mock import patch
+
+import voluptuous as vol
+
+import custom_components.lockbooking as lockbooking
+from custom_components.lockbooking.models import (
+    Capabilities,
+    CodeKind,
+    IssuedCode,
+    Lock,
+    LockState,
+    LockStatus,
+    PlannedCode,
+    Window,
+)
+from custom_components.lockbooking.planner import generate_code
+from custom_components.lockbooking.rules import (
+    IGLOOHOME_DAILY,
+    IGLOOHOME_HOURLY,
+    NUKI_KEYPAD,
+    UNIFI_ACCESS_VISITOR_PIN,
+)
+from custom_components.lockbooking.vendors import create_vendor
+from custom_components.lockbooking.vendors.base import (
+    AccountIdentity,
+    FoundCode,
+    LockVendor,
+)
+from homeassistant.core import HomeAssistant
+
+# Which real vendor each flavour follows, by its code rules and capabilities.
+FLAVOURS: dict[str, tuple[tuple[Any, ...], Capabilities]] = {
+    "keypad": (
+        (NUKI_KEYPAD,),
+        Capabilities(
+            remote_lock=True,
+            remote_unlock=True,
+            open=True,
+            reports_state=True,
+            battery_level=True,
+            battery_critical=True,
+        ),
+    ),
+    "algopin": ((IGLOOHOME_HOURLY, IGLOOHOME_DAILY), Capabilities(battery_level=True)),
+    "visitor": (
+        (UNIFI_ACCESS_VISITOR_PIN,),
+        Capabilities(remote_unlock=True, reports_state=True),
+    ),
+}
+WRITES = ("async_issue_code", "async_revoke_code")
+
+
+class StubVendor(LockVendor):
+    """An account of `bench_locks` locks of one flavour; counts every call."""
+
+    manufacturer: ClassVar[str] = "Benchmark stub"
+    config_schema: ClassVar[vol.Schema] = vol.Schema({})
+    accounts: ClassVar[list[StubVendor]] = []
+
+    def __init__(self, hass: HomeAssistant, data: Mapping[str, Any]) -> None:
+        """Build the locks once; their status never changes."""
+        super().__init__(hass, data)
+        self.calls: Counter[str] = Counter()
+        # Code writes per (lock, window start): a stay's window on a lock is one code.
+        self.issues_by_window: Counter[tuple[str, str]] = Counter()
+        self.codes: dict[str, IssuedCode] = {}
+        rules, capabilities = FLAVOURS[data["bench_flavour"]]
+        self.locks = [
+            Lock(
+                id=f"lock{number:03d}",
+                name=f"{data['bench_name']} {number}",
+                manufacturer=self.manufacturer,
+                model=data["bench_flavour"],
+                capabilities=capabilities,
+                code_rules=rules,
+                status=LockStatus(
+                    state=LockState.LOCKED if capabilities.reports_state else None,
+                    battery_level=80 if capabilities.battery_level else None,
+                    battery_critical=False if capabilities.battery_critical else None,
+                ),
+            )
+            for number in range(data["bench_locks"])
+        ]
+        StubVendor.accounts.append(self)
+
+    async def async_identify(self) -> AccountIdentity:
+        """Not used: entries are added directly."""
+        return AccountIdentity(
+            unique_id=self.data["bench_name"], title=self.data["bench_name"]
+        )
+
+    async def async_get_locks(self) -> list[Lock]:
+        """One list call."""
+        self.calls["async_get_locks"] += 1
+        return list(self.locks)
+
+    async def async_lock(self, lock: Lock) -> None:
+        """Lock (counted)."""
+        self.calls["async_lock"] += 1
+
+    async def async_unlock(self, lock: Lock) -> None:
+        """Unlock (counted)."""
+        self.calls["async_unlock"] += 1
+
+    async def async_issue_code(
+        self, lock: Lock, plan: PlannedCode, name: str, code: str | None
+    ) -> IssuedCode:
+        """One code write; algoPINs are derived from the window, like igloohome's."""
+        self.calls["async_issue_code"] += 1
+        self.issues_by_window[(lock.id, plan.window.start.isoformat())] += 1
+        if plan.kind in (CodeKind.ALGOPIN_HOURLY, CodeKind.ALGOPIN_DAILY):
+            seed = f"{lock.id}|{plan.window.start.isoformat()}|{plan.window.end.isoformat()}"
+            code = str(
+                int(hashlib.sha256(seed.encode()).hexdigest(), 16) % 10**9
+            ).zfill(9)
+        elif code is None:
+            code = generate_code(
+                plan.rules,
+                {c.code for c in self.codes.values() if c.lock_id == lock.id},
+            )
+        vendor_id = f"{lock.id}-{self.calls['async_issue_code']}"
+        issued = IssuedCode(
+            lock_id=lock.id,
+            kind=plan.kind,
+            code=code,
+            window=plan.window,
+            vendor_id=vendor_id,
+            revocable=plan.rules.revocable,
+            notes=plan.notes,
+        )
+        self.codes[vendor_id] = issued
+        return issued
+
+    async def async_revoke_code(self, lock: Lock, issued: IssuedCode) -> None:
+        """One code removal."""
+        self.calls["async_revoke_code"] += 1
+        self.codes.pop(issued.vendor_id or "", None)
+
+    async def async_find_codes(
+        self, lock: Lock, name: str, window: Window, kind: CodeKind
+    ) -> list[FoundCode] | None:
+        """Look codes up after an interrupted issue (counted; should not happen here)."""
+        self.calls["async_find_codes"] += 1
+        return []
+
+
+def stub_account_data(name: str, flavour: str, locks: int) -> dict[str, Any]:
+    """Make a demo-kind entry's data that `create_vendor` builds a StubVendor for."""
+    return {
+        "kind": "demo",
+        "name": name,
+        "bench_name": name,
+        "bench_flavour": flavour,
+        "bench_locks": locks,
+    }
+
+
+def issues_by_window() -> Counter[tuple[str, str, str]]:
+    """Every stub account's code writes, per account, lock and window start."""
+    total: Counter[tuple[str, str, str]] = Counter()
+    for account in StubVendor.accounts:
+        for (lock_id, start), count in account.issues_by_window.items():
+            total[(account.data["bench_name"], lock_id, start)] += count
+    return total
+
+
+def total_calls() -> Counter[str]:
+    """Every stub account's calls, added up."""
+    total: Counter[str] = Counter()
+    for account in StubVendor.accounts:
+        total.update(account.calls)
+    return total
+
+
+@contextmanager
+def stub_vendors() -> Iterator[type[StubVendor]]:
+    """Entries made by `stub_account_data` get a StubVendor; the others their real vendor."""
+
+    def create(hass: HomeAssistant, data: Mapping[str, Any]) -> LockVendor:
+        if "bench_flavour" in data:
+            return StubVendor(hass, data)
+        return create_vendor(hass, data)
+
+    StubVendor.accounts.clear()
+    with patch.object(lockbooking, "create_vendor", create):
+        yield StubVendor
+    StubVendor.accounts.clear()
