@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-import hashlib
 from typing import Any, ClassVar
 from unittest.mock import patch
 
@@ -26,7 +25,6 @@ from custom_components.lockbooking.models import (
     PlannedCode,
     Window,
 )
-from custom_components.lockbooking.planner import generate_code
 from custom_components.lockbooking.rules import (
     IGLOOHOME_DAILY,
     IGLOOHOME_HOURLY,
@@ -39,6 +37,7 @@ from custom_components.lockbooking.vendors.base import (
     FoundCode,
     LockVendor,
 )
+from custom_components.lockbooking.vendors.demo import DemoVendor
 from homeassistant.core import HomeAssistant
 
 # Which real vendor each flavour follows, by its code rules and capabilities.
@@ -60,11 +59,14 @@ FLAVOURS: dict[str, tuple[tuple[Any, ...], Capabilities]] = {
         Capabilities(remote_unlock=True, reports_state=True),
     ),
 }
-WRITES = ("async_issue_code", "async_revoke_code")
 
 
-class StubVendor(LockVendor):
-    """An account of `bench_locks` locks of one flavour; counts every call."""
+class StubVendor(DemoVendor):
+    """An account of `bench_locks` locks of one flavour; counts every call.
+
+    Codes are made, revoked and found by the demo vendor, which follows the real
+    vendors' rules; only the locks and the counting are the stub's own.
+    """
 
     manufacturer: ClassVar[str] = "Benchmark stub"
     config_schema: ClassVar[vol.Schema] = vol.Schema({})
@@ -76,7 +78,6 @@ class StubVendor(LockVendor):
         self.calls: Counter[str] = Counter()
         # Code writes per (lock, window start): a stay's window on a lock is one code.
         self.issues_by_window: Counter[tuple[str, str]] = Counter()
-        self.codes: dict[str, IssuedCode] = {}
         rules, capabilities = FLAVOURS[data["bench_flavour"]]
         self.locks = [
             Lock(
@@ -118,43 +119,22 @@ class StubVendor(LockVendor):
     async def async_issue_code(
         self, lock: Lock, plan: PlannedCode, name: str, code: str | None
     ) -> IssuedCode:
-        """One code write; algoPINs are derived from the window, like igloohome's."""
+        """One code write, made the demo's way (algoPINs derived from the window)."""
         self.calls["async_issue_code"] += 1
         self.issues_by_window[(lock.id, plan.window.start.isoformat())] += 1
-        if plan.kind in (CodeKind.ALGOPIN_HOURLY, CodeKind.ALGOPIN_DAILY):
-            seed = f"{lock.id}|{plan.window.start.isoformat()}|{plan.window.end.isoformat()}"
-            code = str(
-                int(hashlib.sha256(seed.encode()).hexdigest(), 16) % 10**9
-            ).zfill(9)
-        elif code is None:
-            code = generate_code(
-                plan.rules,
-                {c.code for c in self.codes.values() if c.lock_id == lock.id},
-            )
-        vendor_id = f"{lock.id}-{self.calls['async_issue_code']}"
-        issued = IssuedCode(
-            lock_id=lock.id,
-            kind=plan.kind,
-            code=code,
-            window=plan.window,
-            vendor_id=vendor_id,
-            revocable=plan.rules.revocable,
-            notes=plan.notes,
-        )
-        self.codes[vendor_id] = issued
-        return issued
+        return await super().async_issue_code(lock, plan, name, code)
 
     async def async_revoke_code(self, lock: Lock, issued: IssuedCode) -> None:
         """One code removal."""
         self.calls["async_revoke_code"] += 1
-        self.codes.pop(issued.vendor_id or "", None)
+        await super().async_revoke_code(lock, issued)
 
     async def async_find_codes(
         self, lock: Lock, name: str, window: Window, kind: CodeKind
     ) -> list[FoundCode] | None:
         """Look codes up after an interrupted issue (counted; should not happen here)."""
         self.calls["async_find_codes"] += 1
-        return []
+        return await super().async_find_codes(lock, name, window, kind)
 
 
 def stub_account_data(name: str, flavour: str, locks: int) -> dict[str, Any]:

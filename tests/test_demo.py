@@ -90,3 +90,16 @@ async def test_visitor_pin(vendor: DemoVendor) -> None:
     issued = await vendor.async_issue_code(gate, plan, "Guest", None)
     assert issued.kind is CodeKind.VISITOR_PIN
     assert len(issued.code) == 6
+
+
+async def test_a_code_issued_after_a_revoke_gets_an_id_of_its_own(vendor: DemoVendor) -> None:
+    front = (await _locks(vendor))["front_door"]
+    plan = plan_code(front.code_rules, _window("2026-12-01 16:00", "2026-12-03 11:00"), TZ)
+    first = await vendor.async_issue_code(front, plan, "Ann", None)
+    second = await vendor.async_issue_code(front, plan, "Bob", None)
+    await vendor.async_revoke_code(front, first)
+    third = await vendor.async_issue_code(front, plan, "Cy", None)
+
+    assert len({first.vendor_id, second.vendor_id, third.vendor_id}) == 3
+    found = await vendor.async_find_codes(front, "Bob", plan.window, plan.kind)
+    assert [code.code for code in found] == [second.code]

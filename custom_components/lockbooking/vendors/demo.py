@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 import hashlib
+from itertools import count
 from typing import Any, ClassVar
 
 import voluptuous as vol
@@ -68,6 +69,8 @@ class DemoVendor(LockVendor):
         self._relock_at: datetime | None = None
         self._codes: dict[str, IssuedCode] = {}
         self._names: dict[str, str] = {}
+        # Never reused, as a vendor's ids are not: a revoked code's id is gone for good.
+        self._vendor_ids = count(1)
 
     async def async_identify(self) -> AccountIdentity:
         """A demo account is known by its name."""
@@ -158,7 +161,7 @@ class DemoVendor(LockVendor):
             raise VendorRejectedError(problem)
         elif code in taken:
             raise VendorRejectedError("The code is already in use on this lock.")
-        vendor_id = f"demo-{len(self._codes) + 1}"
+        vendor_id = f"demo-{next(self._vendor_ids)}"
         issued = IssuedCode(
             lock_id=lock.id,
             kind=plan.kind,
