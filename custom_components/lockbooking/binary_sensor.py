@@ -1,4 +1,4 @@
-"""Low-battery binary sensors, for vendors that report a critical flag."""
+"""Binary sensors: low batteries, where a vendor reports the flag, and door sensors."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ async def async_setup_entry(
             entities.append(BatteryLowSensor(coordinator, lock.id))
         if lock.capabilities.keypad_battery_critical:
             entities.append(KeypadBatteryLowSensor(coordinator, lock.id))
+        if lock.capabilities.door_sensor:
+            entities.append(DoorSensor(coordinator, lock.id))
         return entities
 
     add_entities_for_locks(entry.runtime_data.coordinator, async_add_entities, entities_for)
@@ -67,3 +69,19 @@ class KeypadBatteryLowSensor(LockbookingEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         """Whether the keypad's battery is critical."""
         return self.lock.status.keypad_battery_critical
+
+
+class DoorSensor(LockbookingEntity, BinarySensorEntity):
+    """On when the lock's door sensor says the door is open; unknown while it cannot tell."""
+
+    _attr_device_class = BinarySensorDeviceClass.DOOR
+    _attr_translation_key = "door"
+
+    def __init__(self, coordinator: LockCoordinator, lock_id: str) -> None:
+        """Attach to the lock's device."""
+        super().__init__(coordinator, lock_id, "door")
+
+    @property
+    def is_on(self) -> bool | None:
+        """Whether the door is open."""
+        return self.lock.status.door_open

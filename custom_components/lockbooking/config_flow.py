@@ -84,6 +84,7 @@ from .vendors.base import (
     VendorInputError,
     VendorUnavailableError,
 )
+from .vendors.nuki_ble_flow import NukiBleFlowMixin
 from .vendors.unifi_access import (
     CONF_CERT_FINGERPRINT,
     CONF_VERIFY_SSL,
@@ -258,7 +259,7 @@ class ReservationsOptionsFlow(OptionsFlow):
         )
 
 
-class LockbookingConfigFlow(ConfigFlow, domain=DOMAIN):
+class LockbookingConfigFlow(NukiBleFlowMixin, ConfigFlow, domain=DOMAIN):
     """Add, re-authenticate or reconfigure a vendor account."""
 
     VERSION = 1
@@ -456,6 +457,8 @@ class LockbookingConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         if entry.data[CONF_KIND] == EntryKind.RESERVATIONS:
             return await self._async_step_reservations(user_input, "reconfigure")
+        if entry.data[CONF_KIND] == EntryKind.NUKI_BLE:
+            return await self.async_step_nuki_ble_reconfigure(user_input)
         return await self._async_step_account(
             EntryKind(entry.data[CONF_KIND]), user_input, step_id="reconfigure"
         )

@@ -15,6 +15,7 @@ class EntryKind(StrEnum):
     DEMO = "demo"
     IGLOOHOME = "igloohome"
     NUKI = "nuki"
+    NUKI_BLE = "nuki_ble"
     UNIFI_ACCESS = "unifi_access"
     RESERVATIONS = "reservations"
 

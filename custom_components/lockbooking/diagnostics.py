@@ -17,6 +17,10 @@ from .services import LEDGER
 TO_REDACT = {
     "access_token",
     "api_token",
+    # A Nuki Bluetooth pairing: whoever has these opens the lock.
+    "auth_id",
+    "security_pin",
+    "shared_key",
     "client_id",
     "client_secret",
     "code",

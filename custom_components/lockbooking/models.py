@@ -66,6 +66,7 @@ class Capabilities:
     battery_level: bool = False
     battery_critical: bool = False
     keypad_battery_critical: bool = False
+    door_sensor: bool = False
 
     @property
     def remote_control(self) -> bool:
@@ -81,6 +82,7 @@ class LockStatus:
     battery_level: int | None = None
     battery_critical: bool | None = None
     keypad_battery_critical: bool | None = None
+    door_open: bool | None = None
     online: bool = True
 
 

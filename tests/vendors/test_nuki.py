@@ -418,6 +418,30 @@ async def test_entities_snapshot(
     await snapshot_platform(hass, entity_registry, snapshot, nuki_entry.entry_id)
 
 
+@pytest.mark.parametrize(
+    ("door_state", "expected"),
+    [(2, "off"), (3, "on"), (4, "unknown"), (5, "unknown"), (0, None), (1, None), ("3", None)],
+)
+async def test_door_sensor_follows_door_state(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    nuki_entry: MockConfigEntry,
+    door_state: Any,
+    expected: str | None,
+) -> None:
+    """Closed, open or unknown; no entity where the sensor is unavailable or deactivated."""
+    smartlocks = fixture("smartlocks")
+    smartlocks[0]["state"]["doorState"] = door_state
+    aioclient_mock.get(f"{API}/account", json=fixture("account"))
+    aioclient_mock.get(f"{API}/smartlock", json=smartlocks)
+    nuki_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(nuki_entry.entry_id)
+    await hass.async_block_till_done()
+
+    state = hass.states.get("binary_sensor.front_door_door")
+    assert (state.state if state else None) == expected
+
+
 async def test_entity_states(hass: HomeAssistant, init_nuki: MockConfigEntry) -> None:
     assert hass.states.get("lock.front_door").state == LockState.LOCKED
     assert hass.states.get("lock.cellar").state == LockState.UNLOCKED

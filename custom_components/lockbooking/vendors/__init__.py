@@ -10,6 +10,7 @@ from .base import LockVendor
 from .demo import DemoVendor
 from .igloohome import IgloohomeVendor
 from .nuki import NukiVendor
+from .nuki_ble import NukiBleVendor
 from .unifi_access import UnifiAccessVendor
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ VENDORS: dict[EntryKind, type[LockVendor]] = {
     EntryKind.DEMO: DemoVendor,
     EntryKind.IGLOOHOME: IgloohomeVendor,
     EntryKind.NUKI: NukiVendor,
+    EntryKind.NUKI_BLE: NukiBleVendor,
     EntryKind.UNIFI_ACCESS: UnifiAccessVendor,
 }
 

@@ -217,7 +217,7 @@ class NukiVendor(LockVendor):
             raise VendorRejectedError(CODE_PROBLEMS.get(problem, problem))
         elif code in taken:
             raise VendorRejectedError("The code is already in use on this lock.")
-        auth_name = _auth_name(name)
+        auth_name = authorization_name(name)
         await self._request(
             "PUT",
             f"/smartlock/{lock.id}/auth",
@@ -303,7 +303,7 @@ class NukiVendor(LockVendor):
         self, lock: Lock, name: str, window: Window, kind: CodeKind
     ) -> list[FoundCode] | None:
         """Keypad codes with lockbooking's name for `name` and exactly this window."""
-        auth_name = _auth_name(name)
+        auth_name = authorization_name(name)
         window_dates = (_nuki_date(window.start), _nuki_date(window.end))
         return [
             FoundCode(vendor_id=str(auth["id"]), code=str(auth["code"]))
@@ -457,6 +457,7 @@ def _lock(device: dict[str, Any]) -> Lock:
     if not keypad_paired or not isinstance(keypad_critical, bool):
         keypad_critical = None
     capabilities, lock_state = _control(kind, state.get("state"))
+    has_door_sensor, door_open = door_sensor(state.get("doorState"))
     return Lock(
         id=str(device["smartlockId"]),
         name=str(device.get("name") or device["smartlockId"]),
@@ -467,6 +468,7 @@ def _lock(device: dict[str, Any]) -> Lock:
             battery_level=battery_level is not None,
             battery_critical=battery_critical is not None,
             keypad_battery_critical=keypad_critical is not None,
+            door_sensor=has_door_sensor,
         ),
         code_rules=(NUKI_KEYPAD,) if keypad_paired else (),
         status=LockStatus(
@@ -474,6 +476,7 @@ def _lock(device: dict[str, Any]) -> Lock:
             battery_level=battery_level,
             battery_critical=battery_critical,
             keypad_battery_critical=keypad_critical,
+            door_open=door_open,
             online=device.get("serverState", SERVER_STATE_OK) == SERVER_STATE_OK,
         ),
         sw_version=_firmware(device.get("firmwareVersion")),
@@ -497,6 +500,20 @@ def _control(kind: Any, state: Any) -> tuple[Capabilities, LockState | None]:
     return Capabilities(), None
 
 
+# Door sensor states, alike in Nuki Web's `state.doorState` and the Bluetooth API's
+# keyturner states: 0 unavailable and 1 deactivated mean no sensor to show.
+DOOR_SENSOR_OFF = frozenset({0, 1})
+DOOR_CLOSED = 2
+DOOR_OPENED = 3
+
+
+def door_sensor(state: Any) -> tuple[bool, bool | None]:
+    """Tell whether a lock has a door sensor in use, and whether the door is open."""
+    if not isinstance(state, int) or isinstance(state, bool) or state in DOOR_SENSOR_OFF:
+        return False, None
+    return True, {DOOR_CLOSED: False, DOOR_OPENED: True}.get(state)
+
+
 def _firmware(version: Any) -> str | None:
     """Nuki packs a firmware version into one integer, a byte per part (2.7.14 is 0x02070E)."""
     if isinstance(version, int) and 0 < version <= 0xFFFFFF:
@@ -504,7 +521,7 @@ def _firmware(version: Any) -> str | None:
     return None
 
 
-def _auth_name(name: str) -> str:
+def authorization_name(name: str) -> str:
     """Make a recognisable authorization name that fits a keypad code (20 characters)."""
     words = " ".join(name.split())
     return f"{AUTH_NAME_PREFIX} {words}"[:AUTH_NAME_MAX].rstrip()
