@@ -7,7 +7,7 @@ behind at a vendor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,12 @@ from .ledger import CodeLedger, CodeRecord, CodeStatus, record_key
 from .models import IssuedCode, Lock, PlannedCode, Window
 from .planner import PlanRefused, code_problem, plan_code
 from .reconcile import async_settle, working_on
-from .vendors.base import VendorAuthError, VendorError, VendorUnavailableError
+from .vendors.base import (
+    VendorAuthError,
+    VendorError,
+    VendorRejectedError,
+    VendorUnavailableError,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,8 @@ class CodeRequest:
     start: datetime
     end: datetime
     code: str | None = None
+    # A code to use on each lock that takes it (the guest's phone digits), random elsewhere.
+    preferred_code: str | None = None
 
 
 @dataclass(slots=True)
@@ -77,11 +84,11 @@ async def async_issue(
     request: CodeRequest,
 ) -> list[CodeRecord]:
     """Issue the request's code on every target lock, or return the one already issued."""
-    plans: dict[str, PlannedCode] = {}
+    plans: dict[str, tuple[CodeRequest, PlannedCode]] = {}
     for target in targets:
         if not already_issued(ledger.get(request.uid, target.key), request):
             try:
-                plans[target.key] = plan_for(hass, target, request)
+                plans[target.key] = _plan_preferring(hass, ledger, target, request)
             except PlanRefused as err:
                 err.placeholders.setdefault("lock", target.lock.name)
                 raise
@@ -92,10 +99,21 @@ async def async_issue(
         if target.key not in plans and existing is not None:
             records.append(existing)
             continue
+        sent, plan = plans[target.key]
         try:
-            records.append(
-                await _async_issue_one(ledger, target, request, plans[target.key], existing)
-            )
+            try:
+                records.append(
+                    await _async_issue_one(ledger, target, sent, plan, existing)
+                )
+            except VendorRejectedError:
+                if sent.code is None or request.code is not None:
+                    raise
+                # The lock refused the preferred code (a UniFi site's PIN length is
+                # only known to its controller): a random one instead, said so.
+                plan = _noted(plan_for(hass, target, request), NOTE_PREFERRED_REFUSED)
+                records.append(
+                    await _async_issue_one(ledger, target, request, plan, existing)
+                )
         except VendorError as err:
             failures.append((target, err))
             _reauth_if_refused(target, err)
@@ -103,6 +121,48 @@ async def async_issue(
     if failures:
         raise CodeFailure(failures, records)
     return records
+
+
+NOTE_PREFERRED_USED = "The code is the guest's phone number's last digits."
+NOTE_PREFERRED_RULES = (
+    "Random code: this lock does not take the guest's phone digits as a code "
+    "(its codes have another length or other rules)."
+)
+NOTE_PREFERRED_TAKEN = (
+    "Random code: the guest's phone digits are another stay's code on this lock."
+)
+NOTE_PREFERRED_REFUSED = "Random code: the lock refused the guest's phone digits."
+
+
+def _plan_preferring(
+    hass: HomeAssistant, ledger: CodeLedger, target: LockTarget, request: CodeRequest
+) -> tuple[CodeRequest, PlannedCode]:
+    """The request to send to one lock and its plan: the preferred code where it fits."""
+    preferred = request.preferred_code
+    if request.code is not None or preferred is None:
+        return request, plan_for(hass, target, request)
+    if _code_in_use(ledger, target, request.uid, preferred):
+        return request, _noted(plan_for(hass, target, request), NOTE_PREFERRED_TAKEN)
+    chosen = replace(request, code=preferred)
+    try:
+        return chosen, _noted(plan_for(hass, target, chosen), NOTE_PREFERRED_USED)
+    except PlanRefused:
+        return request, _noted(plan_for(hass, target, request), NOTE_PREFERRED_RULES)
+
+
+def _noted(plan: PlannedCode, note: str) -> PlannedCode:
+    return replace(plan, notes=(*plan.notes, note))
+
+
+def _code_in_use(ledger: CodeLedger, target: LockTarget, uid: str, code: str) -> bool:
+    """Whether another stay's live code on the lock is `code`: codes are unique per lock."""
+    return any(
+        record.lock_key == target.key
+        and record.code == code
+        and record.uid != uid
+        and record.status in (CodeStatus.ISSUED, CodeStatus.PENDING)
+        for record in ledger.records()
+    )
 
 
 def _reauth_if_refused(target: LockTarget, err: VendorError) -> None:

@@ -40,6 +40,9 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -48,11 +51,14 @@ from homeassistant.helpers.selector import (
 from homeassistant.util import dt as dt_util
 
 from .const import (
+    CODE_CHOICE_PHONE,
+    CODE_CHOICE_RANDOM,
     CONF_AUTO_ISSUE,
     CONF_AUTO_REVOKE,
     CONF_CALENDAR,
     CONF_CHECKIN,
     CONF_CHECKOUT,
+    CONF_CODE_CHOICE,
     CONF_ISSUE_HOURS_BEFORE,
     CONF_KIND,
     CONF_LOCKS,
@@ -130,6 +136,13 @@ OPTIONS_SCHEMA = vol.Schema(
             vol.Coerce(int),
         ),
         vol.Required(CONF_SHOW_CODES): BooleanSelector(),
+        vol.Optional(CONF_CODE_CHOICE): SelectSelector(
+            SelectSelectorConfig(
+                options=[CODE_CHOICE_RANDOM, CODE_CHOICE_PHONE],
+                translation_key=CONF_CODE_CHOICE,
+                mode=SelectSelectorMode.LIST,
+            )
+        ),
     }
 )
 

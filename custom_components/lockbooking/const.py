@@ -33,6 +33,10 @@ CONF_AUTO_REVOKE = "auto_revoke"
 CONF_SKIP_PATTERNS = "skip_patterns"
 CONF_REFRESH_MINUTES = "refresh_minutes"
 CONF_SHOW_CODES = "show_codes"
+CONF_CODE_CHOICE = "code_choice"
+CODE_CHOICE_RANDOM = "random"
+# The guest's phone number's last digits (Airbnb's "Last 4 Digits"), where a lock takes them.
+CODE_CHOICE_PHONE = "phone_digits"
 
 DEFAULT_CHECKIN = "16:00:00"
 DEFAULT_CHECKOUT = "11:00:00"
@@ -44,6 +48,7 @@ DEFAULT_OPTIONS = {
     CONF_AUTO_REVOKE: True,
     CONF_REFRESH_MINUTES: 30,
     CONF_SHOW_CODES: False,
+    CONF_CODE_CHOICE: CODE_CHOICE_RANDOM,
 }
 
 # Sent when an account's locks are loaded, so reservations waiting for them can act.

@@ -109,11 +109,13 @@ async def test_options_flow_reloads(
             "skip_patterns": ["Not available", "Owner stay"],
             "refresh_minutes": 60,
             "show_codes": True,
+            "code_choice": "phone_digits",
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert init_reservations.options["refresh_minutes"] == 60
+    assert init_reservations.options["code_choice"] == "phone_digits"
     coordinator = init_reservations.runtime_data.coordinator
     assert coordinator.update_interval == timedelta(minutes=60)
 

@@ -29,8 +29,10 @@ from ..codes import (
     async_revoke,
 )
 from ..const import (
+    CODE_CHOICE_PHONE,
     CONF_AUTO_ISSUE,
     CONF_AUTO_REVOKE,
+    CONF_CODE_CHOICE,
     CONF_ISSUE_HOURS_BEFORE,
     CONF_LOCKS,
     CONF_MARGIN_AFTER,
@@ -119,6 +121,9 @@ class CodeScheduler:
             name=reservation.summary or "Guest",
             start=reservation.start - timedelta(minutes=int(option(self.entry, CONF_MARGIN_BEFORE))),  # type: ignore[call-overload]
             end=reservation.end + timedelta(minutes=int(option(self.entry, CONF_MARGIN_AFTER))),  # type: ignore[call-overload]
+            preferred_code=reservation.phone_last4
+            if option(self.entry, CONF_CODE_CHOICE) == CODE_CHOICE_PHONE
+            else None,
         )
 
     async def async_run(self) -> None:
