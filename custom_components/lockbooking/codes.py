@@ -141,7 +141,7 @@ def _plan_preferring(
     preferred = request.preferred_code
     if request.code is not None or preferred is None:
         return request, plan_for(hass, target, request)
-    if _code_in_use(ledger, target, request.uid, preferred):
+    if code_holder(ledger, target.key, preferred, request.uid) is not None:
         return request, _noted(plan_for(hass, target, request), NOTE_PREFERRED_TAKEN)
     chosen = replace(request, code=preferred)
     try:
@@ -154,14 +154,20 @@ def _noted(plan: PlannedCode, note: str) -> PlannedCode:
     return replace(plan, notes=(*plan.notes, note))
 
 
-def _code_in_use(ledger: CodeLedger, target: LockTarget, uid: str, code: str) -> bool:
-    """Whether another stay's live code on the lock is `code`: codes are unique per lock."""
-    return any(
-        record.lock_key == target.key
-        and record.code == code
-        and record.uid != uid
-        and record.status in (CodeStatus.ISSUED, CodeStatus.PENDING)
-        for record in ledger.records()
+def code_holder(
+    ledger: CodeLedger, lock_key: str, code: str, uid: str
+) -> CodeRecord | None:
+    """Find another uid's live record holding `code` on the lock: codes are unique per lock."""
+    return next(
+        (
+            record
+            for record in ledger.records()
+            if record.lock_key == lock_key
+            and record.code == code
+            and record.uid != uid
+            and record.status in (CodeStatus.ISSUED, CodeStatus.PENDING)
+        ),
+        None,
     )
 
 

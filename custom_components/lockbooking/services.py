@@ -28,11 +28,18 @@ from homeassistant.helpers import (
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .codes import CodeFailure, CodeRequest, LockTarget, async_issue, async_revoke
+from .codes import (
+    CodeFailure,
+    CodeRequest,
+    LockTarget,
+    async_issue,
+    async_revoke,
+    code_holder,
+)
 from .const import DOMAIN
 from .coordinator import AccountData, LockbookingConfigEntry
 from .errors import translated_error
-from .ledger import CodeLedger, CodeRecord, CodeStatus
+from .ledger import CodeLedger, CodeRecord
 from .planner import PlanRefused
 
 LEDGER: HassKey[CodeLedger] = HassKey(f"{DOMAIN}_ledger")
@@ -209,18 +216,12 @@ def _refuse_code_in_use(
     """
     if request.code is None:
         return
-    keys = {target.key: target for target in targets}
-    for record in ledger.records():
-        if (
-            record.lock_key in keys
-            and record.code == request.code
-            and record.uid != request.uid
-            and record.status in (CodeStatus.ISSUED, CodeStatus.PENDING)
-        ):
+    for target in targets:
+        if code_holder(ledger, target.key, request.code, request.uid) is not None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="code_in_use",
-                translation_placeholders={"lock": keys[record.lock_key].lock.name},
+                translation_placeholders={"lock": target.lock.name},
             )
 
 

@@ -24,6 +24,7 @@ from homeassistant.helpers.selector import (
 from ..const import CONF_KIND, EntryKind
 from .base import AccountIdentity, VendorError, VendorInputError
 from .nuki_ble import (
+    APPLE,
     CONF_ADDRESS,
     CONF_APP_ID,
     CONF_AUTH_ID,
@@ -33,7 +34,6 @@ from .nuki_ble import (
 from .nuki_ble_connection import NukiBleConnection, async_ensure_bluetooth
 from .nuki_ble_protocol import KEYTURNER_SERVICE, PAIRING_SERVICE, shared_key
 
-APPLE: Final = 76
 # An iBeacon (0x02, length 0x15) whose UUID is the keyturner service's.
 NUKI_BEACON: Final = bytes([0x02, 0x15]) + bytes.fromhex("a92ee200")
 CLIENT_NAME: Final = "Home Assistant"
