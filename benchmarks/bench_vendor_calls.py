@@ -2,8 +2,9 @@
 
 Two measurements:
 - a year of operation, simulated in 6-hour steps (accounts and feeds refreshed, automatic
-  mode run, the ledger pruned daily) with late bookings and cancellations: how many code
-  writes each reservation cost, and how the feeds were fetched;
+  mode run, arrivals looked for, the ledger pruned daily) with late bookings and
+  cancellations: how many code writes and log reads each reservation cost, and how the
+  feeds were fetched;
 - steady state: refreshes while nothing changes, counted call by call.
 """
 
@@ -17,6 +18,10 @@ import time as wall
 from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
+from custom_components.lockbooking.const import (
+    EVENT_GUEST_ARRIVED,
+    EVENT_GUEST_NOT_ARRIVED,
+)
 from custom_components.lockbooking.reservations import (
     coordinator as reservations_module,
 )
@@ -162,6 +167,9 @@ async def _async_simulate(hass, server, clock, parses) -> list[Figure]:  # type:
         for rental in range(RENTALS)
     ]
     ledger = hass.data[LEDGER]
+    arrivals = Counter[str]()
+    for event_type in (EVENT_GUEST_ARRIVED, EVENT_GUEST_NOT_ARRIVED):
+        hass.bus.async_listen(event_type, lambda event: arrivals.update([event.event_type]))
     end = max(
         datetime.combine(b.stay.checkout, CHECKOUT, tzinfo=TZ)
         for bs in bookings.values()
@@ -193,6 +201,12 @@ async def _async_simulate(hass, server, clock, parses) -> list[Figure]:  # type:
     most_per_window = max(windows.values())
     list_per_refresh = calls["async_get_locks"] / (refreshes * len(ACCOUNTS))
     fetches = server.answered(200) + server.answered(304)
+    served = Counter(
+        "algopin" if not revocable(rental) else "reporting"
+        for rental, bs in bookings.items()
+        for b in bs
+        if b.listed_until is None
+    )
     name = "1. Vendor calls (year)"
     figures = [
         Figure(
@@ -237,6 +251,21 @@ async def _async_simulate(hass, server, clock, parses) -> list[Figure]:  # type:
         ),
         Figure(
             name,
+            "log reads per stay on locks that report code use",
+            f"{calls['async_get_code_uses']} for {served['reporting']} stays x 2 locks",
+            f"<= {served['reporting'] * 2}",
+            calls["async_get_code_uses"] <= served["reporting"] * 2,
+        ),
+        Figure(
+            name,
+            "arrivals / not-arrived warnings",
+            f"{arrivals[EVENT_GUEST_ARRIVED]} / {arrivals[EVENT_GUEST_NOT_ARRIVED]}",
+            f"{served['reporting']} / {served['algopin']} (algoPIN stays)",
+            arrivals[EVENT_GUEST_ARRIVED] == served["reporting"]
+            and arrivals[EVENT_GUEST_NOT_ARRIVED] == served["algopin"],
+        ),
+        Figure(
+            name,
             "feed fetches: 304 / 200 / parses",
             f"{server.answered(304)} / {server.answered(200)} / {parses['parse']}",
             "parses = 200s",
@@ -259,6 +288,8 @@ async def _async_refresh_all(hass, accounts, feeds) -> None:  # type: ignore[no-
     for entry in feeds:
         await entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
+    for entry in feeds:
+        await entry.runtime_data.arrivals.async_run()
 
 
 async def _async_steady_state(hass, server, accounts, feeds, parses) -> list[Figure]:  # type: ignore[no-untyped-def]
@@ -270,6 +301,7 @@ async def _async_steady_state(hass, server, accounts, feeds, parses) -> list[Fig
         await _async_refresh_all(hass, accounts, feeds)
     calls = total_calls() - before
     writes = sum(calls[kind] for kind in ("async_issue_code", "async_revoke_code"))
+    reads = calls["async_get_code_uses"]
     not_modified = server.answered(304) - answers[1]
     full = server.answered(200) - answers[0]
     per_feed = not_modified / (STEADY_REFRESHES * len(feeds))
@@ -288,6 +320,13 @@ async def _async_steady_state(hass, server, accounts, feeds, parses) -> list[Fig
             f"{writes / STEADY_REFRESHES:.2f}",
             "0",
             writes == 0,
+        ),
+        Figure(
+            name,
+            "log reads per refresh (no stay under way)",
+            f"{reads / STEADY_REFRESHES:.2f}",
+            "0",
+            reads == 0,
         ),
         Figure(
             name,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, ClassVar
 from unittest.mock import patch
 
@@ -18,6 +19,7 @@ import custom_components.lockbooking as lockbooking
 from custom_components.lockbooking.models import (
     Capabilities,
     CodeKind,
+    CodeUse,
     IssuedCode,
     Lock,
     LockState,
@@ -51,12 +53,13 @@ FLAVOURS: dict[str, tuple[tuple[Any, ...], Capabilities]] = {
             reports_state=True,
             battery_level=True,
             battery_critical=True,
+            reports_code_use=True,
         ),
     ),
     "algopin": ((IGLOOHOME_HOURLY, IGLOOHOME_DAILY), Capabilities(battery_level=True)),
     "visitor": (
         (UNIFI_ACCESS_VISITOR_PIN,),
-        Capabilities(remote_unlock=True, reports_state=True),
+        Capabilities(remote_unlock=True, reports_state=True, reports_code_use=True),
     ),
 }
 
@@ -135,6 +138,12 @@ class StubVendor(DemoVendor):
         """Look codes up after an interrupted issue (counted; should not happen here)."""
         self.calls["async_find_codes"] += 1
         return await super().async_find_codes(lock, name, window, kind)
+
+
+    async def async_get_code_uses(self, lock: Lock, since: datetime) -> list[CodeUse]:
+        """One log read (counted); guests arrive the demo's way, 42 minutes in."""
+        self.calls["async_get_code_uses"] += 1
+        return await super().async_get_code_uses(lock, since)
 
 
 def stub_account_data(name: str, flavour: str, locks: int) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from custom_components.lockbooking.vendors.base import (
     VendorUnsupportedError,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 LOCK = Lock(id="l", name="L", manufacturer="M", model="X", capabilities=Capabilities())
 
@@ -42,3 +43,9 @@ async def test_revoke_defaults_to_unsupported(hass: HomeAssistant) -> None:
     vendor = ListOnlyVendor(hass, {})
     with pytest.raises(VendorUnsupportedError, match="revoke"):
         await vendor.async_revoke_code(LOCK, None)  # type: ignore[arg-type]
+
+
+async def test_code_uses_default_to_unsupported(hass: HomeAssistant) -> None:
+    vendor = ListOnlyVendor(hass, {})
+    with pytest.raises(VendorUnsupportedError, match="code_uses"):
+        await vendor.async_get_code_uses(LOCK, dt_util.utcnow())

@@ -16,6 +16,7 @@ from .const import CONF_KIND, DOMAIN, SIGNAL_LOCKS_LOADED, EntryKind
 from .coordinator import AccountData, LockbookingConfigEntry, LockCoordinator
 from .ledger import CodeLedger
 from .reconcile import async_setup_reconcile
+from .reservations.arrivals import ArrivalWatcher, async_remove_warnings
 from .reservations.coordinator import (
     ReservationsConfigEntry,
     ReservationsCoordinator,
@@ -28,7 +29,7 @@ from .vendors import create_vendor
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 PRUNE_EVERY = timedelta(days=1)
 ACCOUNT_PLATFORMS = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
-RESERVATIONS_PLATFORMS = [Platform.CALENDAR]
+RESERVATIONS_PLATFORMS = [Platform.CALENDAR, Platform.EVENT]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -71,14 +72,21 @@ async def _async_setup_reservations(
     """A reservations entry: its feed, its calendar and its automatic codes."""
     coordinator = ReservationsCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
-    scheduler = CodeScheduler(
-        hass, entry, hass.data[LEDGER], lambda keys: locks_for_keys(hass, keys)
+    ledger = hass.data[LEDGER]
+    scheduler = CodeScheduler(hass, entry, ledger, lambda keys: locks_for_keys(hass, keys))
+    arrivals = ArrivalWatcher(hass, entry, ledger, lambda keys: locks_for_keys(hass, keys))
+    entry.runtime_data = ReservationsRuntime(
+        coordinator=coordinator, scheduler=scheduler, arrivals=arrivals
     )
-    entry.runtime_data = ReservationsRuntime(coordinator=coordinator, scheduler=scheduler)
     await hass.config_entries.async_forward_entry_setups(entry, RESERVATIONS_PLATFORMS)
     entry.async_on_unload(scheduler.async_start())
+    entry.async_on_unload(arrivals.async_start())
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     await scheduler.async_run()
+    # Not awaited: reading lock logs must not hold up Home Assistant's start.
+    entry.async_create_background_task(
+        hass, arrivals.async_run(), f"{DOMAIN} arrivals for {entry.title}"
+    )
     return True
 
 
@@ -94,3 +102,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
         else ACCOUNT_PLATFORMS
     )
     return await hass.config_entries.async_unload_platforms(entry, platforms)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Drop what a removed reservations entry left in the repairs."""
+    if entry.data[CONF_KIND] == EntryKind.RESERVATIONS:
+        async_remove_warnings(hass, entry.entry_id)

@@ -7,17 +7,17 @@ from datetime import datetime
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_SHOW_CODES, DOMAIN
+from .const import CONF_SHOW_CODES
 from .ledger import CodeStatus
 from .models import Reservation
 from .reservations.coordinator import (
     ReservationsConfigEntry,
     ReservationsCoordinator,
+    device_info,
     option,
 )
 from .services import LEDGER
@@ -57,13 +57,7 @@ class ReservationsCalendar(CoordinatorEntity[ReservationsCoordinator], CalendarE
         # Changing an option reloads the entry, and so makes this entity again.
         self._show_codes = bool(option(entry, CONF_SHOW_CODES))
         self._shown: dict[str, _Shown] = {}
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, entry.entry_id)},
-            name=entry.title,
-            manufacturer="LockBooking",
-            model="Reservations",
-            entry_type=DeviceEntryType.SERVICE,
-        )
+        self._attr_device_info = device_info(entry)
 
     @property
     def available(self) -> bool:
@@ -127,14 +121,25 @@ class ReservationsCalendar(CoordinatorEntity[ReservationsCoordinator], CalendarE
         )
 
     def _description(self, reservation: Reservation) -> str | None:
-        ledger = self.hass.data[LEDGER]
+        records = self.hass.data[LEDGER].records(reservation.uid)
         show_codes = self._show_codes
         lines = [
             f"{record.lock_name}: {record.status.value}"
             + (f" {record.code}" if show_codes and record.code and record.status is CodeStatus.ISSUED else "")
-            for record in ledger.records(reservation.uid)
+            + (f", used {_arrival_time(record.used_at, reservation)}" if record.used_at else "")
+            for record in records
         ]
         parts = [reservation.description or ""]
+        if arrived := min((record.used_at for record in records if record.used_at), default=None):
+            parts.append(f"Guest arrived {_arrival_time(arrived, reservation)}")
         if lines:
             parts.append("Door codes:\n" + "\n".join(lines))
         return "\n\n".join(part for part in parts if part) or None
+
+
+def _arrival_time(used_at: str, reservation: Reservation) -> str:
+    """Give the local time of a first use, with its date when not the check-in day."""
+    moment = dt_util.as_local(datetime.fromisoformat(used_at))
+    if moment.date() == dt_util.as_local(reservation.start).date():
+        return f"{moment:%H:%M}"
+    return f"{moment:%H:%M} on {moment:%Y-%m-%d}"

@@ -240,6 +240,8 @@ async def _async_send(
             ends=plan.window.end.isoformat(),
             revocable=plan.rules.revocable,
             notes=plan.notes,
+            # A stay that moved after the guest arrived stays arrived.
+            used_at=existing.used_at if existing is not None else None,
         )
     )
     try:

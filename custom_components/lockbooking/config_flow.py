@@ -64,6 +64,8 @@ from .const import (
     CONF_LOCKS,
     CONF_MARGIN_AFTER,
     CONF_MARGIN_BEFORE,
+    CONF_NOT_ARRIVED,
+    CONF_NOT_ARRIVED_HOURS,
     CONF_REFRESH_MINUTES,
     CONF_SHOW_CODES,
     CONF_SKIP_PATTERNS,
@@ -73,6 +75,9 @@ from .const import (
     DEFAULT_OPTIONS,
     DOMAIN,
     LOGGER,
+    NOT_ARRIVED_ALGOPIN,
+    NOT_ARRIVED_ALL,
+    NOT_ARRIVED_OFF,
     EntryKind,
 )
 from .reservations.feed import (
@@ -143,6 +148,14 @@ OPTIONS_SCHEMA = vol.Schema(
                 mode=SelectSelectorMode.LIST,
             )
         ),
+        vol.Optional(CONF_NOT_ARRIVED): SelectSelector(
+            SelectSelectorConfig(
+                options=[NOT_ARRIVED_ALGOPIN, NOT_ARRIVED_ALL, NOT_ARRIVED_OFF],
+                translation_key=CONF_NOT_ARRIVED,
+                mode=SelectSelectorMode.LIST,
+            )
+        ),
+        vol.Optional(CONF_NOT_ARRIVED_HOURS): vol.All(_minutes(48), vol.Coerce(int)),
     }
 )
 
@@ -539,7 +552,7 @@ class LockbookingConfigFlow(NukiBleFlowMixin, ConfigFlow, domain=DOMAIN):
             return None, {"base": "invalid_auth"}
         except VendorUnavailableError:
             return None, {"base": "cannot_connect"}
-        except Exception:  # noqa: BLE001 - a flow must show a form, never a traceback
+        except Exception:
             LOGGER.exception("Unexpected error while checking the account")
             return None, {"base": "unknown"}
 

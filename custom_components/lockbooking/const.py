@@ -37,6 +37,13 @@ CONF_CODE_CHOICE = "code_choice"
 CODE_CHOICE_RANDOM = "random"
 # The guest's phone number's last digits (Airbnb's "Last 4 Digits"), where a lock takes them.
 CODE_CHOICE_PHONE = "phone_digits"
+# Warn when a stay's codes have not been used this long after check-in: for stays with
+# an igloohome algoPIN (which dies unused 24 hours after its start), for every stay, or never.
+CONF_NOT_ARRIVED = "not_arrived_warning"
+CONF_NOT_ARRIVED_HOURS = "not_arrived_hours"
+NOT_ARRIVED_ALGOPIN = "algopin"
+NOT_ARRIVED_ALL = "all"
+NOT_ARRIVED_OFF = "off"
 
 DEFAULT_CHECKIN = "16:00:00"
 DEFAULT_CHECKOUT = "11:00:00"
@@ -49,6 +56,8 @@ DEFAULT_OPTIONS = {
     CONF_REFRESH_MINUTES: 30,
     CONF_SHOW_CODES: False,
     CONF_CODE_CHOICE: CODE_CHOICE_RANDOM,
+    CONF_NOT_ARRIVED: NOT_ARRIVED_ALGOPIN,
+    CONF_NOT_ARRIVED_HOURS: 6,
 }
 
 # Sent when an account's locks are loaded, so reservations waiting for them can act.
@@ -57,3 +66,7 @@ SIGNAL_LOCKS_LOADED = f"{DOMAIN}_locks_loaded"
 EVENT_CODE_ISSUED = f"{DOMAIN}_code_issued"
 EVENT_CODE_REVOKED = f"{DOMAIN}_code_revoked"
 EVENT_CODE_FAILED = f"{DOMAIN}_code_failed"
+EVENT_GUEST_ARRIVED = f"{DOMAIN}_guest_arrived"
+EVENT_GUEST_NOT_ARRIVED = f"{DOMAIN}_guest_not_arrived"
+# Sent (with the entry id) for a reservations entry's event entity: event type, event data.
+SIGNAL_ARRIVAL = f"{DOMAIN}_arrival_{{}}"

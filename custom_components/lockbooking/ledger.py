@@ -71,6 +71,8 @@ class CodeRecord:
     # False for a code found at the vendor after an interrupted issue: its
     # lockbooking_code_issued event may never have been fired, so automatic mode fires it.
     announced: bool = True
+    # When the lock's log first showed the code open it (ISO, UTC): the guest arrived.
+    used_at: str | None = None
 
     @property
     def key(self) -> str:
@@ -121,7 +123,14 @@ def _read_record(raw: Any) -> CodeRecord | None:
         return None
     texts = (record.uid, record.lock_key, record.lock_name, record.name)
     moments = (record.requested_start, record.requested_end)
-    optional = (record.kind, record.code, record.vendor_id, record.starts, record.ends)
+    optional = (
+        record.kind,
+        record.code,
+        record.vendor_id,
+        record.starts,
+        record.ends,
+        record.used_at,
+    )
     if not (
         all(isinstance(value, str) for value in (*texts, *moments, record.updated_at))
         and all(value is None or isinstance(value, str) for value in optional)
@@ -129,7 +138,7 @@ def _read_record(raw: Any) -> CodeRecord | None:
     ):
         return None
     try:
-        for moment in (*moments, record.starts, record.ends):
+        for moment in (*moments, record.starts, record.ends, record.used_at):
             if moment is not None:
                 datetime.fromisoformat(moment)
     except ValueError:

@@ -67,6 +67,8 @@ class Capabilities:
     battery_critical: bool = False
     keypad_battery_critical: bool = False
     door_sensor: bool = False
+    # The lock's log tells which code opened it (see LockVendor.async_get_code_uses).
+    reports_code_use: bool = False
 
     @property
     def remote_control(self) -> bool:
@@ -131,6 +133,19 @@ class IssuedCode:
     vendor_id: str | None = None
     revocable: bool = True
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CodeUse:
+    """A code that opened a lock, as the lock's log tells it.
+
+    `vendor_id` names the code as `IssuedCode.vendor_id` does; `code` is the digits,
+    for a log that shows them instead. At least one of the two is set.
+    """
+
+    at: datetime
+    vendor_id: str | None = None
+    code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,12 +110,16 @@ async def test_options_flow_reloads(
             "refresh_minutes": 60,
             "show_codes": True,
             "code_choice": "phone_digits",
+            "not_arrived_warning": "all",
+            "not_arrived_hours": 4,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert init_reservations.options["refresh_minutes"] == 60
     assert init_reservations.options["code_choice"] == "phone_digits"
+    assert init_reservations.options["not_arrived_warning"] == "all"
+    assert init_reservations.options["not_arrived_hours"] == 4
     coordinator = init_reservations.runtime_data.coordinator
     assert coordinator.update_interval == timedelta(minutes=60)
 

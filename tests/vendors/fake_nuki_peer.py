@@ -45,6 +45,9 @@ REQUEST_CONFIG = 0x14
 CONFIG = 0x15
 AUTH_ID_CONFIRMATION = 0x1E
 VERIFY_PIN = 0x20
+REQUEST_LOG_ENTRIES = 0x31
+LOG_ENTRY = 0x32
+LOG_ENTRY_COUNT = 0x33
 ADD_KEYPAD_CODE = 0x41
 KEYPAD_CODE_ID = 0x42
 REQUEST_KEYPAD_CODES = 0x43
@@ -72,10 +75,27 @@ UNLOCKED = 3
 UNLATCHED = 5
 ACTION_STATES = {1: UNLOCKED, 2: LOCKED, 3: UNLATCHED}
 
+# Log entry types and the fields of their data.
+LOG_LOCK_ACTION = 0x02
+LOG_KEYPAD_ACTION = 0x05
+LOG_DOOR_SENSOR = 0x06
+TRIGGER_SYSTEM = 0x00  # the app, over Bluetooth or through a bridge
+TRIGGER_MANUAL = 0x01
+TRIGGER_BUTTON = 0x02
+TRIGGER_AUTO_LOCK = 0x06
+SOURCE_ARROW_KEY = 0x00
+SOURCE_CODE = 0x01
+SOURCE_FINGERPRINT = 0x02
+SUCCESS = 0x00
+MOTOR_BLOCKED = 0x01
+INVALID_CODE = 0xE0
+
 # Add Keypad Code: code, name, time limited, from, until, weekdays, from time,
 # until time, nonce, PIN (uint16 on a Smart Lock 3.0).
 ADD_CODE = struct.Struct("<I20sB7s7sB2s2s32sH")
 DATE = struct.Struct("<HBBBBB")
+# Request Log Entries: start index, count, sort order, total count, nonce, PIN.
+REQUEST_LOG = struct.Struct("<IHBB32sH")
 
 
 def crc_ccitt(data: bytes) -> int:
@@ -103,6 +123,10 @@ def nuki_date(moment: datetime) -> bytes:
     )
 
 
+def utc_date(moment: datetime) -> bytes:
+    return nuki_date(moment.astimezone(UTC))
+
+
 def read_date(raw: bytes) -> datetime:
     return datetime(*DATE.unpack(raw), tzinfo=UTC)
 
@@ -122,6 +146,31 @@ class StoredCode:
 
 
 @dataclass
+class LogRecord:
+    """One entry of the lock's log, its `data` as a Smart Lock 3.0 sends it.
+
+    `at` None: the lock's clock was never set, the entry's date is all zeros.
+    """
+
+    index: int
+    at: datetime | None
+    auth_id: bytes
+    name: str
+    type: int
+    data: bytes
+
+    def payload(self) -> bytes:
+        return (
+            struct.pack("<I", self.index)
+            + (bytes(7) if self.at is None else utc_date(self.at))
+            + self.auth_id
+            + self.name.encode().ljust(32, b"\0")
+            + bytes([self.type])
+            + self.data
+        )
+
+
+@dataclass
 class FakeNukiLock:
     """The lock's state and its side of the protocol."""
 
@@ -136,6 +185,14 @@ class FakeNukiLock:
     door_state: int = 2
     in_range: bool = True
     codes: dict[int, StoredCode] = field(default_factory=dict)
+    log: list[LogRecord] = field(default_factory=list)
+    logging_enabled: bool = True
+    # Whether a Status follows the last Log Entry (pyNukiBT waits for one), and
+    # whether a Log Entry Count comes first when asked for.
+    log_status: bool = True
+    log_count: bool = True
+    # Request Log Entries as read: start index, count, sort order, total count flag.
+    log_requests: list[tuple[int, int, int, int]] = field(default_factory=list)
     # authorization id -> shared key
     authorizations: dict[bytes, bytes] = field(default_factory=dict)
     received: list[int] = field(default_factory=list)
@@ -162,6 +219,58 @@ class FakeNukiLock:
         self._next_code_id += 1
         self.codes[code_id] = StoredCode(code_id, code, name, start, end)
         return code_id
+
+    # --- what happens at the door (it lands in the log) ------------------------
+
+    def type_code(self, code: int, at: datetime, action: int = 1) -> LogRecord:
+        """Someone types `code` on the keypad and presses the key for `action`."""
+        stored = next(
+            (
+                c
+                for c in self.codes.values()
+                if c.code == code and c.enabled and c.start <= at < c.end
+            ),
+            None,
+        )
+        if stored is None:
+            return self.keypad_action(at, action, SOURCE_CODE, INVALID_CODE, 0, "")
+        self.lock_state = ACTION_STATES.get(action, self.lock_state)
+        return self.keypad_action(
+            at, action, SOURCE_CODE, SUCCESS, stored.code_id, stored.name
+        )
+
+    def keypad_action(
+        self,
+        at: datetime,
+        action: int,
+        source: int,
+        completion: int,
+        code_id: int,
+        name: str = "Keypad",
+    ) -> LogRecord:
+        """Log a keypad action: action, source, completion status, code id."""
+        data = bytes([action, source, completion]) + struct.pack("<H", code_id)
+        return self.log_entry(at, LOG_KEYPAD_ACTION, data, name)
+
+    def lock_action_by(
+        self,
+        at: datetime,
+        action: int,
+        trigger: int,
+        name: str = "Anna's phone",
+        completion: int = SUCCESS,
+    ) -> LogRecord:
+        """Log a lock action (app, button, by hand): action, trigger, flags, status."""
+        # A Smart Lock 3.0 pads this entry's data with one byte.
+        data = bytes([action, trigger, 0, completion, 0])
+        return self.log_entry(at, LOG_LOCK_ACTION, data, name)
+
+    def log_entry(self, at: datetime, kind: int, data: bytes, name: str) -> LogRecord:
+        index = self.log[-1].index + 1 if self.log else 1
+        record = LogRecord(index, at, os.urandom(4), name, kind, data)
+        if self.logging_enabled:
+            self.log.append(record)
+        return record
 
     # --- transport ------------------------------------------------------------
 
@@ -311,6 +420,8 @@ class FakeNukiLock:
                 (KEYPAD_CODE, _entry(entry))
                 for entry in entries[offset : offset + count]
             ]
+        if command == REQUEST_LOG_ENTRIES:
+            return self._log_entries(payload)
         if command == REMOVE_KEYPAD_CODE:
             self._check(payload, 2)
             (code_id,) = struct.unpack("<H", payload[:2])
@@ -346,6 +457,33 @@ class FakeNukiLock:
             (KEYTURNER_STATES, self._states()),
             (STATUS, bytes([COMPLETE])),
         ]
+
+    def _log_entries(self, payload: bytes) -> list[tuple[int, bytes]]:
+        self._check(payload, REQUEST_LOG.size - 34)
+        start, count, descending, total, _nonce, _pin = REQUEST_LOG.unpack(payload)
+        self.log_requests.append((start, count, descending, total))
+        if descending not in (0, 1) or total not in (0, 1):
+            raise _Refused(K_ERROR_BAD_PARAMETER)
+        ordered = sorted(self.log, key=lambda r: r.index, reverse=bool(descending))
+        if start:
+            # Entries past the start index in the sort order, not the entry itself.
+            ordered = [
+                r
+                for r in ordered
+                if (r.index < start if descending else r.index > start)
+            ]
+        answers: list[tuple[int, bytes]] = []
+        if total and self.log_count:
+            answers.append(
+                (
+                    LOG_ENTRY_COUNT,
+                    struct.pack("<BHBB", int(self.logging_enabled), len(ordered), 0, 0),
+                )
+            )
+        answers += [(LOG_ENTRY, record.payload()) for record in ordered[:count]]
+        if self.log_status:
+            answers.append((STATUS, bytes([COMPLETE])))
+        return answers
 
     def _add_code(self, payload: bytes) -> list[tuple[int, bytes]]:
         if len(payload) != ADD_CODE.size:

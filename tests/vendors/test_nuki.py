@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 import json
 import logging
@@ -31,6 +31,7 @@ from yarl import URL
 from custom_components.lockbooking.const import DOMAIN
 from custom_components.lockbooking.models import (
     CodeKind,
+    CodeUse,
     IssuedCode,
     Lock,
     LockState as LbLockState,
@@ -45,7 +46,12 @@ from custom_components.lockbooking.vendors.base import (
     VendorUnavailableError,
     VendorUnsupportedError,
 )
-from custom_components.lockbooking.vendors.nuki import FIND_DELAYS, NukiVendor
+from custom_components.lockbooking.vendors.nuki import (
+    FIND_DELAYS,
+    LOG_PAGE_SIZE,
+    LOG_PAGES,
+    NukiVendor,
+)
 from homeassistant.components.lock import (
     DOMAIN as LOCK_DOMAIN,
     SERVICE_LOCK,
@@ -75,6 +81,10 @@ CELLAR = "17592186044418"
 OPENER = "17592186044419"
 SHED = "17592186044420"
 AUTHS_URL = f"{API}/smartlock/{FRONT}/auth"
+LOG_URL = f"{API}/smartlock/{FRONT}/log"
+# The authorization ids of the fixtures: the one new_auth() creates, and the cleaner's.
+OUR_AUTH = "68c2a9f1e3f4a5b6c7d8e901"
+CLEANER_AUTH = "6775e353c52a77633bf92c4b"
 VIENNA = ZoneInfo("Europe/Vienna")
 # 15:00 to 11:00 local summer time, which is 13:00 to 09:00 UTC.
 ARRIVAL = datetime(2026, 8, 1, 15, 0, tzinfo=VIENNA)
@@ -1125,3 +1135,255 @@ async def test_no_secrets_in_logs(
     assert "Nuki GET /smartlock answered 200" in caplog.text
     assert TOKEN not in caplog.text
     assert "456789" not in caplog.text
+
+
+# --- code uses from the activity log ------------------------------------------------
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def log_entry(at: datetime, entry_id: str, **extra: Any) -> dict[str, Any]:
+    """A keypad code's successful unlock of the front door, as Nuki logs it."""
+    return {
+        "id": entry_id,
+        "smartlockId": int(FRONT),
+        "deviceType": 4,
+        "authId": OUR_AUTH,
+        "name": "LB Meier",
+        "action": 1,
+        "trigger": 255,
+        "state": 0,
+        "autoUnlock": False,
+        "date": f"{at:%Y-%m-%dT%H:%M:%S}.000Z",
+        "source": 1,
+        **extra,
+    }
+
+
+def log_queries(aioclient_mock: AiohttpClientMocker) -> list[dict[str, str]]:
+    return [
+        dict(url.query)
+        for method, url, _, _ in aioclient_mock.mock_calls
+        if method.upper() == "GET" and url.path.endswith("/log")
+    ]
+
+
+async def nuki_locks(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    smartlocks: list[dict[str, Any]] | None = None,
+) -> tuple[NukiVendor, dict[str, Lock]]:
+    aioclient_mock.get(f"{API}/smartlock", json=smartlocks or fixture("smartlocks"))
+    vendor = NukiVendor(hass, {"api_token": TOKEN})
+    return vendor, {lock.id: lock for lock in await vendor.async_get_locks()}
+
+
+async def test_code_uses_from_log(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """Only successful openings by a keypad code count, each named by its auth's id.
+
+    Left out: a lock by code, a fingerprint, a refused code, a failed unlock, the app,
+    a manual turn, a door sensor event, a keypad error, lock 'n' go without unlatch,
+    another lock's entry and one from before `since`.
+    """
+    vendor, locks = await nuki_locks(hass, aioclient_mock)
+    aioclient_mock.get(LOG_URL, json=fixture("log"))
+
+    uses = await vendor.async_get_code_uses(locks[FRONT], ARRIVAL)
+
+    assert uses == [
+        CodeUse(at=utc("2026-08-01T17:12:09"), vendor_id=CLEANER_AUTH),
+        CodeUse(at=utc("2026-08-01T16:42:11"), vendor_id=OUR_AUTH),
+        CodeUse(at=utc("2026-08-01T13:10:00"), vendor_id=CLEANER_AUTH),
+    ]
+    assert log_queries(aioclient_mock) == [
+        {"fromDate": "2026-08-01T13:00:00.000Z", "limit": str(LOG_PAGE_SIZE)}
+    ]
+
+
+async def test_code_use_names_the_issued_code(
+    init_nuki: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """The log's authId is the id kept as the issued code's vendor_id."""
+    existing = fixture("auths")
+    aioclient_mock.get(
+        AUTHS_URL, side_effect=auths_in_turn(existing, [*existing, new_auth(456789)])
+    )
+    aioclient_mock.put(AUTHS_URL, status=HTTPStatus.NO_CONTENT)
+    aioclient_mock.get(LOG_URL, json=fixture("log"))
+    front = lock_of(init_nuki, FRONT)
+    vendor = vendor_of(init_nuki)
+    issued = await vendor.async_issue_code(front, keypad_plan(front), "Meier", "456789")
+
+    uses = await vendor.async_get_code_uses(front, ARRIVAL)
+
+    assert [use.at for use in uses if use.vendor_id == issued.vendor_id] == [
+        utc("2026-08-01T16:42:11")
+    ]
+
+
+async def test_code_uses_of_an_opener_with_keypad(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """An Opener's openings are ring to open and the electric strike, not action 5."""
+    smartlocks = fixture("smartlocks")
+    smartlocks[2]["config"] = {**smartlocks[2].get("config", {}), "keypadPaired": True}
+    vendor, locks = await nuki_locks(hass, aioclient_mock, smartlocks)
+    opener = locks[OPENER]
+    assert opener.capabilities.reports_code_use
+    start = ARRIVAL.astimezone(UTC)
+    entries = [
+        log_entry(start + timedelta(minutes=30), "68ad0e54a1b2c3d4e5f61003", action=5),
+        log_entry(start + timedelta(minutes=20), "68ad0e54a1b2c3d4e5f61002", action=3),
+        log_entry(start + timedelta(minutes=10), "68ad0e54a1b2c3d4e5f61001", action=1),
+    ]
+    for entry in entries:
+        entry.update(smartlockId=int(OPENER), deviceType=2)
+    aioclient_mock.get(f"{API}/smartlock/{OPENER}/log", json=entries)
+
+    uses = await vendor.async_get_code_uses(opener, ARRIVAL)
+
+    assert [use.at for use in uses] == [
+        start + timedelta(minutes=20),
+        start + timedelta(minutes=10),
+    ]
+
+
+async def test_code_uses_follow_older_pages(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """A full page leads to the next older one, from its last entry's id."""
+    vendor, locks = await nuki_locks(hass, aioclient_mock)
+    start = ARRIVAL.astimezone(UTC)
+    newer = [
+        log_entry(start + timedelta(hours=2, minutes=-i), f"68ad0e54a1b2c3d4e5f6{i:04x}")
+        for i in range(LOG_PAGE_SIZE)
+    ]
+    older = [log_entry(start + timedelta(minutes=5), "68ad0e54a1b2c3d4e5f6ffff")]
+    cursor = newer[-1]["id"]
+    aioclient_mock.get(f"{LOG_URL}?id={cursor}", json=older)
+    aioclient_mock.get(LOG_URL, json=newer)
+
+    uses = await vendor.async_get_code_uses(locks[FRONT], ARRIVAL)
+
+    assert len(uses) == LOG_PAGE_SIZE + 1
+    assert uses[-1].at == start + timedelta(minutes=5)
+    first, second = log_queries(aioclient_mock)
+    assert "id" not in first
+    assert second == first | {"id": cursor}
+
+
+async def test_code_uses_stop_at_since(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """A full page reaching back before `since` is the last one asked for."""
+    vendor, locks = await nuki_locks(hass, aioclient_mock)
+    start = ARRIVAL.astimezone(UTC)
+    page = [
+        log_entry(start + timedelta(minutes=LOG_PAGE_SIZE - 2 - i), f"68ad0e54a1b2c3d4e5f6{i:04x}")
+        for i in range(LOG_PAGE_SIZE)
+    ]
+    aioclient_mock.get(LOG_URL, json=page)
+
+    uses = await vendor.async_get_code_uses(locks[FRONT], ARRIVAL)
+
+    assert len(uses) == LOG_PAGE_SIZE - 1
+    assert len(log_queries(aioclient_mock)) == 1
+
+
+async def test_code_uses_read_a_bounded_number_of_pages(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    vendor, locks = await nuki_locks(hass, aioclient_mock)
+    start = ARRIVAL.astimezone(UTC) + timedelta(days=1)
+    pages = iter(range(100))
+
+    async def full_page(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+        page = next(pages)
+        body = [
+            log_entry(
+                start - timedelta(minutes=page * LOG_PAGE_SIZE + i),
+                f"68ad0e54a1b2c3d4e5f6{page:02x}{i:02x}",
+            )
+            for i in range(LOG_PAGE_SIZE)
+        ]
+        return AiohttpClientMockResponse(method, url, json=body)
+
+    aioclient_mock.get(LOG_URL, side_effect=full_page)
+
+    uses = await vendor.async_get_code_uses(locks[FRONT], ARRIVAL)
+
+    assert len(uses) == LOG_PAGES * LOG_PAGE_SIZE
+    assert len(log_queries(aioclient_mock)) == LOG_PAGES
+
+
+async def test_code_uses_skip_unreadable_entries(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    vendor, locks = await nuki_locks(hass, aioclient_mock)
+    start = ARRIVAL.astimezone(UTC)
+    good = log_entry(start + timedelta(minutes=1), "68ad0e54a1b2c3d4e5f60001")
+    aioclient_mock.get(
+        LOG_URL,
+        json=[
+            good | {"date": "2026-08-01T15:00:00"},
+            good | {"date": None},
+            good | {"authId": ""},
+            good | {"authId": 4120},
+            good | {"trigger": "255"},
+            good | {"action": True},
+            good | {"source": "1"},
+            "not an entry",
+            good,
+        ],
+    )
+
+    uses = await vendor.async_get_code_uses(locks[FRONT], ARRIVAL)
+
+    assert uses == [CodeUse(at=start + timedelta(minutes=1), vendor_id=OUR_AUTH)]
+
+
+async def test_reports_code_use_only_with_keypad(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    smartlocks = fixture("smartlocks")
+    keypad = {"keypadPaired": True}
+    smartlocks += [
+        {"smartlockId": 1, "type": 1, "name": "Box", "config": keypad},
+        {"smartlockId": 2, "type": 42, "name": "Future", "config": keypad},
+    ]
+    vendor, locks = await nuki_locks(hass, aioclient_mock, smartlocks)
+
+    reporting = {key for key, lock in locks.items() if lock.capabilities.reports_code_use}
+
+    assert reporting == {FRONT, SHED}
+    with pytest.raises(VendorUnsupportedError):
+        await vendor.async_get_code_uses(locks[CELLAR], ARRIVAL)
+    assert log_queries(aioclient_mock) == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        ({"status": HTTPStatus.UNAUTHORIZED}, VendorAuthError),
+        ({"status": HTTPStatus.TOO_MANY_REQUESTS}, VendorUnavailableError),
+        ({"status": HTTPStatus.INTERNAL_SERVER_ERROR}, VendorUnavailableError),
+        ({"status": HTTPStatus.FORBIDDEN}, VendorRejectedError),
+        ({"json": {"detailMessage": "no list"}}, VendorUnavailableError),
+        ({"exc": aiohttp.ClientConnectionError()}, VendorUnavailableError),
+    ],
+)
+async def test_code_uses_errors(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    answer: dict[str, Any],
+    error: type[Exception],
+) -> None:
+    vendor, locks = await nuki_locks(hass, aioclient_mock)
+    aioclient_mock.get(LOG_URL, **answer)
+
+    with pytest.raises(error):
+        await vendor.async_get_code_uses(locks[FRONT], ARRIVAL)

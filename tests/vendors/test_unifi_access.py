@@ -1,7 +1,8 @@
-"""UniFi Access: config flow, doors as locks, visitors with PINs, errors."""
+"""UniFi Access: config flow, doors as locks, visitors with PINs, PIN uses, errors."""
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
 import json
 import logging
@@ -27,13 +28,14 @@ from yarl import URL
 from custom_components.lockbooking.const import DOMAIN
 from custom_components.lockbooking.models import (
     CodeKind,
+    CodeUse,
     IssuedCode,
     Lock,
     PlannedCode,
     Window,
 )
 from custom_components.lockbooking.planner import plan_code
-from custom_components.lockbooking.vendors import unifi_access
+from custom_components.lockbooking.vendors import unifi_access, unifi_access_api
 from custom_components.lockbooking.vendors.base import (
     VendorAuthError,
     VendorError,
@@ -66,10 +68,12 @@ API = f"https://{HOST}:12445/api/v1/developer"
 DOORS_URL = f"{API}/doors"
 VISITORS_URL = f"{API}/visitors"
 PIN_URL = f"{API}/credentials/pin_codes"
+LOGS_URL = f"{API}/system/logs"
 MAIN_DOOR = "0ed545f8-2fcd-4839-9021-b39e707f6aa9"
 STORAGE = "9b8c7d6e-2222-4d3c-8b7a-6e5f4d3c2b10"
 VISITOR_ID = "fbe8d920-47d3-4cdf-bda7-bf4b0e26f73c"
 VISITOR_URL = f"{VISITORS_URL}/{VISITOR_ID}"
+OTHER_VISITOR_ID = "2c9a41d7-8e3b-4f6a-9d15-0b7e3c8f2a64"
 GENERATED_PIN = "67203419"
 MAIN_LOCK = "lock.unvr_1f_main_door"
 GATE_LOCK = "lock.unvr_1f_garden_gate"
@@ -383,6 +387,11 @@ async def test_doors_become_locks(
     assert not lock.capabilities.battery_level
     assert lock.code_rules[0].kind is CodeKind.VISITOR_PIN
     assert lock.code_rules[0].lengths == (4, 5, 6, 7, 8)
+    # Every door a hub controls logs which visitor's PIN opened it.
+    assert all(
+        door.capabilities.reports_code_use
+        for door in init_entry.runtime_data.coordinator.data.values()
+    )
 
 
 async def test_sparse_door_fields(
@@ -744,6 +753,229 @@ async def test_revoke_errors(
     with pytest.raises(VendorRejectedError) as err:
         await vendor.async_revoke_code(lock_of(init_entry), _issued())
     assert err.value.detail == "The controller does not allow this operation."
+
+
+async def test_create_visitor_not_sent_twice(
+    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    # After a 5xx the visitor may exist already: only reads are sent again.
+    aioclient_mock.post(VISITORS_URL, status=502, text="Bad Gateway")
+    with pytest.raises(VendorUnavailableError):
+        await vendor_of(init_entry).async_issue_code(
+            lock_of(init_entry), _plan(init_entry), "Anna Schmidt", None
+        )
+    assert calls(aioclient_mock) == [("POST", VISITORS_URL, VISITOR_BODY)]
+
+
+# --- code uses (the system log) --------------------------------------------------
+
+# 15:00 CEST and 700 ms: the log's filter takes whole seconds.
+SINCE = datetime(2026, 7, 15, 15, 0, 0, 700000, tzinfo=BERLIN)
+SINCE_EPOCH = 1784120400
+LOGS_PAGE_1 = f"{LOGS_URL}?page_num=1&page_size=100"
+LOGS_BODY = {"topic": "door_openings", "since": SINCE_EPOCH}
+
+
+def _at(hour: int, minute: int, second: int) -> datetime:
+    return datetime(2026, 7, 15, hour, minute, second, tzinfo=BERLIN)
+
+
+async def test_code_uses_from_system_log(
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    aioclient_mock.post(LOGS_PAGE_1, json=fixture("system_logs.json"))
+
+    uses = await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE)
+
+    # Left out: the same visitor's PIN at the garden gate, its refused PIN, its QR
+    # code, the host's own PIN, the app and a card, and a PIN use 0.5 s before `since`.
+    assert uses == [
+        CodeUse(at=_at(16, 42, 5), vendor_id=VISITOR_ID),
+        CodeUse(at=_at(20, 15, 31), vendor_id=VISITOR_ID),
+        CodeUse(at=_at(21, 5, 0), vendor_id=OTHER_VISITOR_ID),
+    ]
+    assert calls(aioclient_mock) == [("POST", LOGS_PAGE_1, LOGS_BODY)]
+    assert TOKEN not in caplog.text
+
+
+async def test_code_uses_other_door(
+    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    aioclient_mock.post(LOGS_PAGE_1, json=fixture("system_logs.json"))
+    gate = lock_of(init_entry, "5a2c3d4e-1111-4c2b-9a6e-7f0d3c2b1a00")
+    uses = await vendor_of(init_entry).async_get_code_uses(gate, SINCE)
+    assert uses == [CodeUse(at=_at(16, 50, 12), vendor_id=VISITOR_ID)]
+
+
+def _granted_hit() -> dict[str, Any]:
+    """The visitor's PIN opening the main door at 16:42:05."""
+    hits = fixture("system_logs.json")["data"]["hits"]
+    return copy.deepcopy(next(hit for hit in hits if hit["_id"].endswith("00000004")))
+
+
+def _log_page(hits: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"code": "SUCCESS", "msg": "success", "data": {"hits": hits}}
+
+
+def _change(hit: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    *parents, key = path.split(".")
+    node = hit
+    for parent in parents:
+        node = node[parent]
+    if value is None:
+        del node[key]
+    else:
+        node[key] = value
+    return hit
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("_source.event.type", "access.doorbell.completed"),
+        ("_source.event.result", "BLOCKED"),
+        ("_source.authentication.credential_provider", "NFC"),
+        ("_source.authentication", None),
+        ("_source.actor.type", "user"),
+        ("_source.actor.id", ""),
+        ("_source.actor", None),
+        ("_source.target", [{"type": "door", "id": STORAGE}]),
+        ("_source.target", None),
+        ("_source", None),
+        ("_source.event.published", None),
+    ],
+)
+async def test_code_uses_skip_entries(
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    path: str,
+    value: Any,
+) -> None:
+    hit = _change(_granted_hit(), path, value)
+    if path == "_source.event.published":
+        del hit["@timestamp"]  # no time at all
+    aioclient_mock.post(
+        LOGS_PAGE_1,
+        json={"code": "SUCCESS", "msg": "success", "data": {"hits": [hit]}},
+    )
+    assert await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE) == []
+
+
+async def test_code_uses_lenient_fields(
+    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    # Without `published` the ISO `@timestamp` tells the time; case does not matter.
+    hit = _change(_granted_hit(), "_source.event.published", None)
+    _change(hit, "_source.event.result", "access")
+    _change(hit, "_source.actor.type", "Visitor")
+    _change(hit, "_source.authentication.credential_provider", "pin_code")
+    aioclient_mock.post(
+        LOGS_PAGE_1,
+        json={"code": "SUCCESS", "msg": "success", "data": {"hits": [hit, hit]}},
+    )
+    uses = await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE)
+    assert uses == [CodeUse(at=_at(16, 42, 5), vendor_id=VISITOR_ID)]
+
+
+async def test_code_uses_time_in_ms(
+    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    # `published` has the milliseconds `@timestamp` lacks: 200 ms after `since`.
+    hit = _change(_granted_hit(), "_source.event.published", SINCE_EPOCH * 1000 + 900)
+    _change(hit, "@timestamp", "2026-07-15T13:00:00Z")
+    aioclient_mock.post(LOGS_PAGE_1, json=_log_page([hit]))
+    uses = await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE)
+    assert uses == [CodeUse(at=SINCE + timedelta(milliseconds=200), vendor_id=VISITOR_ID)]
+
+
+@pytest.mark.parametrize(
+    "data", [None, {"hits": None, "page": 1, "total": 0}, {"hits": []}, []]
+)
+async def test_code_uses_empty_log(
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    data: Any,
+) -> None:
+    aioclient_mock.post(LOGS_PAGE_1, json={"code": "SUCCESS", "msg": "success", "data": data})
+    assert await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE) == []
+    assert len(aioclient_mock.mock_calls) == 1
+
+
+@pytest.mark.parametrize("data", ["hits", {"hits": {"0": {}}}])
+async def test_code_uses_unreadable_log(
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    data: Any,
+) -> None:
+    aioclient_mock.post(LOGS_PAGE_1, json={"code": "SUCCESS", "msg": "success", "data": data})
+    with pytest.raises(VendorError, match="system log"):
+        await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE)
+
+
+async def test_code_uses_follow_full_pages(
+    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    filler = _change(_granted_hit(), "_source.event.result", "BLOCKED")
+    aioclient_mock.post(f"{LOGS_URL}?page_num=1&page_size=3", json=_log_page([filler] * 3))
+    aioclient_mock.post(
+        f"{LOGS_URL}?page_num=2&page_size=3", json=_log_page([filler, _granted_hit()])
+    )
+    with patch.object(unifi_access_api, "SYSTEM_LOG_PAGE_SIZE", 3):
+        uses = await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE)
+    assert uses == [CodeUse(at=_at(16, 42, 5), vendor_id=VISITOR_ID)]
+    assert [url for _, url, _ in calls(aioclient_mock)] == [
+        f"{LOGS_URL}?page_num=1&page_size=3",
+        f"{LOGS_URL}?page_num=2&page_size=3",
+    ]
+
+
+async def test_code_uses_pages_bounded(
+    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    # A console that answers every page full (or ignores paging) is not read forever.
+    aioclient_mock.post(LOGS_URL, json=_log_page([_granted_hit()] * 3))
+    with patch.object(unifi_access_api, "SYSTEM_LOG_PAGE_SIZE", 3):
+        uses = await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE)
+    assert uses == [CodeUse(at=_at(16, 42, 5), vendor_id=VISITOR_ID)]
+    assert len(aioclient_mock.mock_calls) == unifi_access_api.MAX_SYSTEM_LOG_PAGES
+
+
+@pytest.mark.parametrize(
+    ("response", "error", "attempts"),
+    [
+        ({"status": 401, "text": ""}, VendorAuthError, 1),
+        ({"json": envelope("CODE_ACCESS_TOKEN_INVALID")}, VendorAuthError, 1),
+        ({"status": 429, "text": "Too Many Requests"}, VendorUnavailableError, 3),
+        ({"status": 503, "text": "Service Unavailable"}, VendorUnavailableError, 3),
+        # A read: sent again after a timeout too, unlike a write.
+        ({"exc": TimeoutError()}, VendorUnavailableError, 3),
+        (
+            {"json": envelope("CODE_UNAUTHORIZED", "You not are allowed to perform this action.")},
+            VendorRejectedError,
+            1,
+        ),
+    ],
+)
+async def test_code_uses_errors(
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    response: dict[str, Any],
+    error: type[Exception],
+    attempts: int,
+) -> None:
+    aioclient_mock.post(LOGS_PAGE_1, **response)
+    with pytest.raises(error) as err:
+        await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE)
+    assert len(aioclient_mock.mock_calls) == attempts
+    assert TOKEN not in str(err.value)
 
 
 # --- error mapping -------------------------------------------------------------

@@ -21,6 +21,7 @@ from homeassistant.components.calendar.const import DATA_COMPONENT
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -51,6 +52,7 @@ from .feed import (
 )
 
 if TYPE_CHECKING:
+    from .arrivals import ArrivalWatcher
     from .scheduler import CodeScheduler
 
 MISSES_TO_CANCEL = 2
@@ -66,9 +68,21 @@ class ReservationsRuntime:
 
     coordinator: ReservationsCoordinator
     scheduler: CodeScheduler
+    arrivals: ArrivalWatcher
 
 
 type ReservationsConfigEntry = ConfigEntry[ReservationsRuntime]
+
+
+def device_info(entry: ConfigEntry) -> DeviceInfo:
+    """The service device a reservations entry's entities share."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=entry.title,
+        manufacturer="LockBooking",
+        model="Reservations",
+        entry_type=DeviceEntryType.SERVICE,
+    )
 
 
 def option(entry: ConfigEntry, key: str) -> object:

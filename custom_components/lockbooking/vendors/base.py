@@ -9,12 +9,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import voluptuous as vol
 
-from ..models import CodeKind, IssuedCode, Lock, PlannedCode, Window
+from ..models import CodeKind, CodeUse, IssuedCode, Lock, PlannedCode, Window
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -166,3 +166,14 @@ class LockVendor(ABC):
         code is issued again. Raises VendorError when the vendor cannot be asked now.
         """
         return None
+
+    async def async_get_code_uses(self, lock: Lock, since: datetime) -> list[CodeUse]:
+        """List the code entries that opened the lock at or after `since` (aware).
+
+        Asked only of locks whose `capabilities.reports_code_use` is set, and only while
+        a stay's code on the lock is live and not yet seen used, so a guest's arrival
+        is known. Openings by anything but a code (the app, a button, a remote unlock,
+        a fingerprint) are left out, as are attempts the lock refused. Raises
+        VendorError when the log cannot be read now.
+        """
+        raise VendorUnsupportedError("code_uses")

@@ -25,6 +25,7 @@ from ..models import (
     Capabilities,
     CodeKind,
     CodeRules,
+    CodeUse,
     IssuedCode,
     Lock,
     LockState,
@@ -47,6 +48,8 @@ MANUFACTURER = "LockBooking demo"
 DEFAULT_NAME = "Demo"
 DRAIN_PER_DAY = 0.25
 RELOCK_AFTER = timedelta(seconds=5)
+# When the simulated guest types the code, after the code's window opens.
+GUEST_ARRIVES_AFTER = timedelta(minutes=42)
 VISITOR_PIN_RULES = CodeRules(
     kind=CodeKind.VISITOR_PIN, lengths=(6,), chosen_code=True
 )
@@ -99,6 +102,7 @@ class DemoVendor(LockVendor):
                     reports_state=True,
                     battery_level=True,
                     battery_critical=True,
+                    reports_code_use=True,
                 ),
                 code_rules=(NUKI_KEYPAD,),
                 status=LockStatus(
@@ -122,7 +126,9 @@ class DemoVendor(LockVendor):
                 name="Garden gate",
                 manufacturer=MANUFACTURER,
                 model="Door hub with visitor PINs (UniFi Access-like)",
-                capabilities=Capabilities(remote_unlock=True, reports_state=True),
+                capabilities=Capabilities(
+                    remote_unlock=True, reports_state=True, reports_code_use=True
+                ),
                 code_rules=(VISITOR_PIN_RULES,),
                 status=LockStatus(state=self._state["garden_gate"]),
             ),
@@ -194,3 +200,16 @@ class DemoVendor(LockVendor):
             and issued.window == window
             and self._names.get(vendor_id) == name
         ]
+
+    async def async_get_code_uses(self, lock: Lock, since: datetime) -> list[CodeUse]:
+        """Simulate each guest typing their code 42 minutes into its window.
+
+        The cabin, like an offline igloohome padlock, reports nothing.
+        """
+        now = dt_util.utcnow()
+        uses = []
+        for vendor_id, issued in self._codes.items():
+            at = issued.window.start + GUEST_ARRIVES_AFTER
+            if issued.lock_id == lock.id and since <= at <= now:
+                uses.append(CodeUse(at=at, vendor_id=vendor_id))
+        return uses

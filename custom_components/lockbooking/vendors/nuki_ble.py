@@ -3,7 +3,9 @@
 The entry holds the pairing (authorization id, shared key, app id) and the lock's
 security PIN, which keypad-code commands need. Keypad codes follow Nuki Web's rules
 (the vendor `nuki`): same code rules, same `LB <guest>` names, so a code is found again
-by name and window after an interrupted issue.
+by name and window after an interrupted issue. Which code opened the lock is read from
+the lock's own log (keypad actions name the code's id), so arrivals are known without
+Nuki Web.
 
 Between connections the lock is only listened to: its advertisements say it is in
 range and, by a flag, that its state changed. The lock is connected to when that flag
@@ -31,6 +33,7 @@ from homeassistant.util import dt as dt_util
 from ..models import (
     Capabilities,
     CodeKind,
+    CodeUse,
     IssuedCode,
     Lock,
     LockStatus,
@@ -58,8 +61,9 @@ from .nuki import (
 )
 from .nuki_ble_connection import OUT_OF_RANGE, NukiBleConnection, async_ensure_bluetooth
 from .nuki_ble_keypad import KeypadEntry, entry_name
+from .nuki_ble_log import opened_with_code
 from .nuki_ble_protocol import ErrorCode, NukiCommandError
-from .nuki_ble_session import NukiBleSession, NukiKeys
+from .nuki_ble_session import LoggingDisabledError, NukiBleSession, NukiKeys
 
 CONF_ADDRESS: Final = "address"
 CONF_LOCK_NAME: Final = "lock_name"
@@ -74,6 +78,9 @@ APPLE: Final = 76
 IBEACON: Final = 0x02
 # Read the state at least this often even when no advertisement says it changed.
 MAX_STATE_AGE: Final = timedelta(minutes=30)
+# Read the log at least this often even when no advertisement announced a change (a
+# beacon may be missed); otherwise a battery lock is not woken for a log with no news.
+MAX_LOG_AGE: Final = timedelta(hours=1)
 
 ACTION_UNLOCK: Final = 0x01
 ACTION_LOCK: Final = 0x02
@@ -124,6 +131,10 @@ class NukiBleVendor(LockVendor):
         self._status: LockStatus | None = None
         self._read_at: datetime | None = None
         self._changed = True
+        # Changes the beacon announced, and how many had been when the log was last
+        # read: a code typed on the keypad moves the bolt, which the beacon announces.
+        self._changes = 0
+        self._log_read: tuple[int, datetime] | None = None
         self._has_keypad = False
         self._has_door_sensor = False
         self._firmware: str | None = None
@@ -219,6 +230,7 @@ class NukiBleVendor(LockVendor):
         beacon = service_info.manufacturer_data.get(APPLE)
         if beacon and beacon[0] == IBEACON and beacon[-1] & 0x01:
             self._changed = True
+            self._changes += 1
 
     async def _async_read_config(self, session: NukiBleSession) -> None:
         config = await session.async_config()
@@ -255,6 +267,7 @@ class NukiBleVendor(LockVendor):
                 battery_level=True,
                 battery_critical=True,
                 door_sensor=self._has_door_sensor,
+                reports_code_use=self._has_keypad,
             ),
             code_rules=(NUKI_KEYPAD,) if self._has_keypad else (),
             status=self._status or LockStatus(online=False),
@@ -329,6 +342,34 @@ class NukiBleVendor(LockVendor):
             FoundCode(vendor_id=str(entry.code_id), code=entry.code)
             for entry in entries
             if entry.name == wanted_name and entry.window == wanted_window
+        ]
+
+    async def async_get_code_uses(self, lock: Lock, since: datetime) -> list[CodeUse]:
+        """List the keypad codes that opened the lock at or after `since`, from its log.
+
+        The lock is only connected to when its beacon announced a change since the last
+        read (or that read is old): the caller asks every few minutes, and each
+        connection costs the lock battery.
+        """
+        now, changes = dt_util.utcnow(), self._changes
+        if self._log_read is not None:
+            read_changes, read_at = self._log_read
+            if read_changes == changes and now - read_at < MAX_LOG_AGE:
+                return []
+        pin = self._pin()
+        try:
+            async with self.connection.async_session() as session:
+                entries = await session.async_read_log(pin, since)
+        except LoggingDisabledError as err:
+            raise VendorRejectedError(
+                "Nuki: the lock's activity log is turned off; turn it on in the Nuki "
+                "app to learn when guests arrive."
+            ) from err
+        self._log_read = (changes, now)
+        return [
+            CodeUse(at=entry.at, vendor_id=str(entry.code_id))
+            for entry in entries
+            if opened_with_code(entry) and entry.at is not None and entry.at >= since
         ]
 
 

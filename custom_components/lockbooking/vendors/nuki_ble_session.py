@@ -4,7 +4,7 @@ A session writes a command to the lock and reads the lock's indications until th
 answer it waits for arrives; an Error Report becomes NukiCommandError. Commands that
 change something or read secrets first ask for a challenge (a nonce the lock accepts
 once). The message format is in nuki_ble_protocol, the keypad payloads in
-nuki_ble_keypad.
+nuki_ble_keypad, the log's in nuki_ble_log.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 import hashlib
 import hmac
 from typing import Any, Final
@@ -21,7 +22,7 @@ from bleak.backends.characteristic import BleakGATTCharacteristic
 import nacl.utils
 from pyNukiBT.const import NukiLockConst
 
-from . import nuki_ble_keypad as keypad
+from . import nuki_ble_keypad as keypad, nuki_ble_log as log
 from .nuki_ble_protocol import (
     PAIRING_CHAR,
     USER_CHAR,
@@ -43,6 +44,9 @@ RESPONSE_TIMEOUT: Final = 10.0
 LOCK_ACTION_TIMEOUT: Final = 30.0
 NAME_BYTES: Final = 32
 ID_TYPE_APP: Final = 0
+# The log is read newest first, a page at a time, back to the moment asked for.
+LOG_PAGE_SIZE: Final = 32
+LOG_MAX_PAGES: Final = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +238,50 @@ class NukiBleSession:
         )
         return _Page(total if total is not None else len(found), found)
 
+    async def async_read_log(self, pin: int, since: datetime) -> list[log.LogEntry]:
+        """Read the newest log entries, back to the first one older than `since`.
+
+        Stops after LOG_MAX_PAGES pages: a lock used that often since then has its
+        older entries left out rather than read for minutes.
+        """
+        entries: list[log.LogEntry] = []
+        start = 0
+        for _ in range(LOG_MAX_PAGES):
+            page = await self._log_page(pin, start)
+            entries.extend(page)
+            if len(page) < LOG_PAGE_SIZE or any(
+                entry.at is not None and entry.at < since for entry in page
+            ):
+                break
+            start = page[-1].index
+        return entries
+
+    async def _log_page(self, pin: int, start: int) -> list[log.LogEntry]:
+        nonce = await self.async_challenge()
+        count: log.LogCount | None = None
+        found: list[log.LogEntry] = []
+
+        def done(message: Message) -> bool:
+            nonlocal count
+            if message.command == Command.LOG_ENTRY_COUNT:
+                count = log.read_count(message.payload)
+            elif message.command == Command.LOG_ENTRY:
+                found.append(log.read_entry(message.payload))
+            elif message.command == Command.STATUS:
+                return True
+            if count is None:
+                return False
+            return len(found) >= min(LOG_PAGE_SIZE, count.total)
+
+        await self._send(
+            Command.REQUEST_LOG_ENTRIES,
+            log.request_entries(start, LOG_PAGE_SIZE, nonce, pin),
+            done,
+        )
+        if count is not None and not count.enabled:
+            raise LoggingDisabledError
+        return found
+
     async def async_remove_code(self, pin: int, code_id: int) -> None:
         """Remove a keypad code by its id on the lock."""
         nonce = await self.async_challenge()
@@ -292,6 +340,10 @@ class NukiBleSession:
             PAIRING_CHAR, encode_plain(command, payload), _is(answer)
         )
         return answers[-1].payload
+
+
+class LoggingDisabledError(Exception):
+    """The lock's activity log is turned off: it records no openings."""
 
 
 @dataclass(frozen=True, slots=True)

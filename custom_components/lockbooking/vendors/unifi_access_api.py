@@ -36,9 +36,15 @@ from .retry import IDEMPOTENT_METHODS, async_retry, unavailable
 API_PORT = 12445
 API_PATH = "/api/v1/developer"
 NEW_PIN_PATH = f"{API_PATH}/credentials/pin_codes"
+SYSTEM_LOGS_PATH = f"{API_PATH}/system/logs"
+# POSTs that change nothing lasting: asking for a new PIN assigns it to no one, and the
+# system log is read by POST because its filter travels in the body.
+SAFE_POST_PATHS = frozenset({NEW_PIN_PATH, SYSTEM_LOGS_PATH})
 REQUEST_TIMEOUT = 10
 VISITOR_PAGE_SIZE = 100
 MAX_VISITOR_PAGES = 50
+SYSTEM_LOG_PAGE_SIZE = 100
+MAX_SYSTEM_LOG_PAGES = 5
 
 SUCCESS = "SUCCESS"
 RESOURCE_NOT_FOUND = "CODE_RESOURCE_NOT_FOUND"
@@ -58,7 +64,7 @@ FRIENDLY_MESSAGES = {
     "CODE_SYSTEM_ERROR": "The controller had an internal error.",
     "CODE_UNAUTHORIZED": (
         "The API token is not allowed to do this; give it the space, visitor, "
-        "credential and device scopes."
+        "credential, device and system log scopes."
     ),
     "CODE_OPERATION_FORBIDDEN": "The controller does not allow this operation.",
     "CODE_OTHERS_UID_ADOPTED_NOT_SUPPORTED": (
@@ -71,6 +77,7 @@ class UnifiAccessRejectedError(VendorRejectedError):
     """The controller refused a request; `code` is its envelope code, if any."""
 
     def __init__(self, detail: str, code: str | None) -> None:
+        """Keep the envelope code next to the readable detail."""
         super().__init__(detail)
         self.code = code
 
@@ -135,14 +142,13 @@ class UnifiAccessClient(UnifiAccessApiClient):
         *,
         params: dict[str, Any] | None = None,
     ) -> Any:
-        """Send a request, again after a transient failure where that is safe.
-
-        Asking for a new PIN assigns it to no one, so it may be asked for again.
-        """
+        """Send a request, again after a transient failure where that is safe."""
+        path = URL(url).path
         return await async_retry(
             lambda: self._request_once(url, method, data, params=params),
-            idempotent=method in IDEMPOTENT_METHODS or URL(url).path == NEW_PIN_PATH,
-            label=f"UniFi Access {method} {URL(url).path}",
+            idempotent=method in IDEMPOTENT_METHODS
+            or (method == "POST" and path in SAFE_POST_PATHS),
+            label=f"UniFi Access {method} {path}",
         )
 
     async def _request_once(
@@ -199,7 +205,7 @@ class UnifiAccessClient(UnifiAccessApiClient):
         return visitor_id
 
     async def generate_pin(self) -> str:
-        """A new PIN of the site's configured length, not yet assigned to anyone."""
+        """Ask for a new PIN of the site's length, not yet assigned to anyone."""
         pin = await self._request(
             self._url(f"{API_PATH}/credentials/pin_codes"), "POST"
         )
@@ -254,6 +260,36 @@ class UnifiAccessClient(UnifiAccessApiClient):
             visitors.update(new)
         return list(visitors.values())
 
+    async def system_logs(self, topic: str, since: int) -> list[dict[str, Any]]:
+        """Read the system log's entries of one topic from `since` (epoch seconds) on.
+
+        The next page is read only when a page comes back full, and at most
+        MAX_SYSTEM_LOG_PAGES pages are read.
+        """
+        hits: list[dict[str, Any]] = []
+        for page in range(1, MAX_SYSTEM_LOG_PAGES + 1):
+            data = await self._request(
+                self._url(SYSTEM_LOGS_PATH),
+                "POST",
+                {"topic": topic, "since": since},
+                params={
+                    "page_num": str(page),
+                    "page_size": str(SYSTEM_LOG_PAGE_SIZE),
+                },
+            )
+            # An empty log may come as no data or as null hits.
+            page_hits = data.get("hits") if isinstance(data, dict) else data
+            if page_hits is None:
+                page_hits = []
+            if not isinstance(page_hits, list):
+                raise VendorError(
+                    "The controller sent a system log that cannot be read."
+                )
+            hits.extend(hit for hit in page_hits if isinstance(hit, dict))
+            if len(page_hits) < SYSTEM_LOG_PAGE_SIZE:
+                break
+        return hits
+
 
 async def async_read_certificate_fingerprint(host: str, port: int | None = None) -> str:
     """Read the SHA-256 fingerprint (hex) of the certificate the console presents.
@@ -281,7 +317,7 @@ async def async_read_certificate_fingerprint(host: str, port: int | None = None)
 
 
 def unwrap(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Any:
-    """The envelope's `data`, or the vendor error its HTTP status and code mean."""
+    """Return the envelope's `data`, or raise the error its status and code mean."""
     envelope: dict[str, Any] = body if isinstance(body, dict) else {}
     code = envelope.get("code")
     code = code if isinstance(code, str) else None
@@ -301,7 +337,7 @@ def unwrap(status: int, body: Any, headers: Mapping[str, str] | None = None) -> 
 
 
 def readable(code: str | None, msg: Any, status: int) -> str:
-    """A sentence for a failed request, from its code, message and HTTP status."""
+    """Word a failed request from its code, message and HTTP status."""
     message = msg.strip() if isinstance(msg, str) else ""
     friendly = FRIENDLY_MESSAGES.get(code or "")
     if friendly and code == "CODE_PARAMS_INVALID" and message:
