@@ -11,6 +11,7 @@ and which an offline lock never reports, that is the host's cue to call the gues
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -65,7 +66,7 @@ class ArrivalWatcher:
         hass: HomeAssistant,
         entry: ReservationsConfigEntry,
         ledger: CodeLedger,
-        resolve_locks: Any,
+        resolve_locks: Callable[[list[str]], list[LockTarget]],
     ) -> None:
         """`resolve_locks(lock_keys)` gives the loaded locks with those keys."""
         self.hass = hass
