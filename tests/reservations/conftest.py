@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -73,3 +74,33 @@ async def init_reservations(
     assert await hass.config_entries.async_setup(reservations_entry.entry_id)
     await hass.async_block_till_done()
     return reservations_entry
+
+
+async def setup_seaside_flat(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    entry_id: str,
+    locks: list[str],
+    options: dict[str, Any] | None = None,
+) -> MockConfigEntry:
+    """Set up the Seaside flat on the Airbnb sample feed and these locks (16:00 to 11:00)."""
+    aioclient_mock.get(FEED_URL, text=feed())
+    entry = MockConfigEntry(
+        domain="lockbooking",
+        title="Seaside flat",
+        entry_id=entry_id,
+        unique_id=f"reservations_{entry_id}",
+        data={
+            "kind": "reservations",
+            "name": "Seaside flat",
+            "url": FEED_URL,
+            "locks": locks,
+            "checkin_time": "16:00:00",
+            "checkout_time": "11:00:00",
+        },
+        options=options or {},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry

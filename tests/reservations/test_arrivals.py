@@ -31,7 +31,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 
-from .conftest import FEED_URL, FIRST_UID, SECOND_UID, feed
+from .conftest import FEED_URL, FIRST_UID, SECOND_UID, feed, setup_seaside_flat
 
 ARRIVED = "lockbooking_guest_arrived"
 NOT_ARRIVED = "lockbooking_guest_not_arrived"
@@ -44,26 +44,10 @@ async def _setup(
     locks: list[str],
     options: dict[str, Any] | None = None,
 ) -> MockConfigEntry:
-    aioclient_mock.get(FEED_URL, text=feed())
-    entry = MockConfigEntry(
-        domain="lockbooking",
-        title="Seaside flat",
-        entry_id="01JARRIVALS000000000000000",
-        unique_id="reservations_arrivals",
-        data={
-            "kind": "reservations",
-            "name": "Seaside flat",
-            "url": FEED_URL,
-            "locks": [f"demo_demo:{lock}" for lock in locks],
-            "checkin_time": "16:00:00",
-            "checkout_time": "11:00:00",
-        },
-        options=options or {},
+    demo_locks = [f"demo_demo:{lock}" for lock in locks]
+    return await setup_seaside_flat(
+        hass, aioclient_mock, "01JARRIVALS000000000000000", demo_locks, options
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
 
 
 async def _at(hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: str) -> None:

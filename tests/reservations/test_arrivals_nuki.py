@@ -48,7 +48,7 @@ from ..vendors.test_nuki import (  # noqa: F401 (init_nuki, its fixtures, no_fin
     nuki_api,
     nuki_entry,
 )
-from .conftest import FEED_URL, FIRST_UID, feed
+from .conftest import FIRST_UID, setup_seaside_flat
 
 ARRIVED = "lockbooking_guest_arrived"
 NOT_ARRIVED = "lockbooking_guest_not_arrived"
@@ -108,25 +108,9 @@ async def _setup(
     aioclient_mock.get(AUTHS_URL, side_effect=nuki.auth)
     aioclient_mock.put(AUTHS_URL, side_effect=nuki.auth)
     aioclient_mock.get(LOG_URL, side_effect=nuki.activity)
-    aioclient_mock.get(FEED_URL, text=feed())
-    reservations = MockConfigEntry(
-        domain="lockbooking",
-        title="Seaside flat",
-        entry_id="01JARRIVALSNUKI00000000000",
-        unique_id="reservations_arrivals_nuki",
-        data={
-            "kind": "reservations",
-            "name": "Seaside flat",
-            "url": FEED_URL,
-            "locks": [LOCK_KEY],
-            "checkin_time": "16:00:00",
-            "checkout_time": "11:00:00",
-        },
-        options=options or {},
+    reservations = await setup_seaside_flat(
+        hass, aioclient_mock, "01JARRIVALSNUKI00000000000", [LOCK_KEY], options
     )
-    reservations.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(reservations.entry_id)
-    await hass.async_block_till_done()
     record = hass.data[LEDGER].get(FIRST_UID, LOCK_KEY)
     assert record.vendor_id == OUR_AUTH  # the authorization the log names
     assert record.kind == "keypad"

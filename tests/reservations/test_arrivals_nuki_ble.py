@@ -40,7 +40,7 @@ from ..vendors.fake_nuki_peer import (
     FakeNukiLock,
 )
 from ..vendors.nuki_ble import conftest as nuki_ble
-from .conftest import FEED_URL, FIRST_UID, feed
+from .conftest import FIRST_UID, setup_seaside_flat
 
 # The Nuki Bluetooth fixtures live in that folder's conftest: use them here too.
 enable_bluetooth = nuki_ble.enable_bluetooth
@@ -81,26 +81,9 @@ async def _setup(
     options: dict[str, Any] | None = None,
 ) -> MockConfigEntry:
     """A reservations entry on the Nuki; the first stay's code is issued on the lock."""
-    aioclient_mock.get(FEED_URL, text=feed())
-    entry = MockConfigEntry(
-        domain="lockbooking",
-        title="Seaside flat",
-        entry_id="01JARRIVALSNUKIBLE00000000",
-        unique_id="reservations_arrivals_nuki_ble",
-        data={
-            "kind": "reservations",
-            "name": "Seaside flat",
-            "url": FEED_URL,
-            "locks": [LOCK_KEY],
-            "checkin_time": "16:00:00",
-            "checkout_time": "11:00:00",
-        },
-        options=options or {},
+    return await setup_seaside_flat(
+        hass, aioclient_mock, "01JARRIVALSNUKIBLE00000000", [LOCK_KEY], options
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
 
 
 async def _at(

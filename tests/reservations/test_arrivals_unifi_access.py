@@ -46,7 +46,7 @@ from ..vendors.test_unifi_access import (  # noqa: F401 (entry, no_retry_waits: 
     mock_doors,
     no_retry_waits,
 )
-from .conftest import FEED_URL, FIRST_UID, feed
+from .conftest import FIRST_UID, setup_seaside_flat
 
 ARRIVED = "lockbooking_guest_arrived"
 NOT_ARRIVED = "lockbooking_guest_not_arrived"
@@ -111,29 +111,13 @@ async def _setup(
     aioclient_mock.post(PIN_URL, json=fixture("pin_code.json"))
     aioclient_mock.put(f"{VISITOR_URL}/pin_codes", json=fixture("success.json"))
     aioclient_mock.post(LOGS_URL, side_effect=console.answer)
-    aioclient_mock.get(FEED_URL, text=feed())
     account.add_to_hass(hass)
     assert await hass.config_entries.async_setup(account.entry_id)
     await hass.async_block_till_done()
 
-    reservations = MockConfigEntry(
-        domain="lockbooking",
-        title="Seaside flat",
-        entry_id="01JARRIVALSUNIFI0000000000",
-        unique_id="reservations_arrivals_unifi",
-        data={
-            "kind": "reservations",
-            "name": "Seaside flat",
-            "url": FEED_URL,
-            "locks": [LOCK_KEY],
-            "checkin_time": "16:00:00",
-            "checkout_time": "11:00:00",
-        },
-        options=options or {},
+    reservations = await setup_seaside_flat(
+        hass, aioclient_mock, "01JARRIVALSUNIFI0000000000", [LOCK_KEY], options
     )
-    reservations.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(reservations.entry_id)
-    await hass.async_block_till_done()
     # Issued through the console two days ahead, as the visitor the log names.
     [visitor] = [
         body
