@@ -284,10 +284,7 @@ def issued_code(record: CodeRecord, lock_id: str) -> IssuedCode:
         lock_id=lock_id,
         kind=record.kind,  # type: ignore[arg-type]
         code=record.code or "",
-        window=Window(
-            datetime.fromisoformat(record.starts or record.requested_start),
-            datetime.fromisoformat(record.ends or record.requested_end),
-        ),
+        window=record.window,
         vendor_id=record.vendor_id,
         revocable=record.revocable,
     )

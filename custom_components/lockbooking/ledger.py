@@ -29,6 +29,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
+from .models import Window
 
 STORAGE_VERSION = 1
 STORAGE_KEY = f"{DOMAIN}.codes"
@@ -78,6 +79,17 @@ class CodeRecord:
     def key(self) -> str:
         """The idempotency key."""
         return record_key(self.uid, self.lock_key)
+
+    @property
+    def window(self) -> Window:
+        """The window the lock honours, or the one asked for before the vendor answered.
+
+        Raises ValueError when the record holds no readable times.
+        """
+        return Window(
+            datetime.fromisoformat(self.starts or self.requested_start),
+            datetime.fromisoformat(self.ends or self.requested_end),
+        )
 
     def requested(self, start: datetime, end: datetime) -> bool:
         """Whether this record was made for exactly this window."""

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 
 from homeassistant.core import HomeAssistant, callback
 
@@ -91,11 +90,7 @@ async def async_settle(
 def _planned(record: CodeRecord) -> tuple[Window, CodeKind] | None:
     """Read the window and kind the vendor was asked for (None if the record lacks them)."""
     try:
-        window = Window(
-            datetime.fromisoformat(record.starts or record.requested_start),
-            datetime.fromisoformat(record.ends or record.requested_end),
-        )
-        return window, CodeKind(record.kind)
+        return record.window, CodeKind(record.kind)
     except (TypeError, ValueError):
         return None
 

@@ -128,7 +128,7 @@ class ArrivalWatcher:
         found: list[Arrival] = []
         for key, target in targets.items():
             records = watched[key]
-            since = min(_moment(record.starts) for record in records)
+            since = min(record.window.start for record in records)
             if (read_until := self._read_until.get(key)) is not None:
                 since = max(since, read_until - LOG_OVERLAP)
             uses = await self._async_uses(target, since)
@@ -227,7 +227,7 @@ class ArrivalWatcher:
             if not (watched := self._worth_warning(issued, mode == NOT_ARRIVED_ALL)):
                 continue
             # A code issued after check-in (an entry added mid-stay) gets the whole delay.
-            issued_at = min(_moment(record.updated_at) for record in watched)
+            issued_at = min(datetime.fromisoformat(record.updated_at) for record in watched)
             if max(reservation.start, issued_at) + delay <= now:
                 current.add(issue_id)
                 self._warn(reservation, watched, issue_id)
@@ -253,9 +253,9 @@ class ArrivalWatcher:
 
     @callback
     def _warn(self, reservation: Reservation, records: list[CodeRecord], issue_id: str) -> None:
-        algopins = [record for record in records if record.kind in ALGOPINS and record.starts]
+        algopins = [record for record in records if record.kind in ALGOPINS]
         deadline = (
-            min(_moment(record.starts) for record in algopins) + ALGOPIN_FIRST_USE
+            min(record.window.start for record in algopins) + ALGOPIN_FIRST_USE
             if algopins
             else None
         )
@@ -314,11 +314,11 @@ def _arrivals(records: list[CodeRecord], uses: list[CodeUse]) -> list[Arrival]:
     """
     arrivals = []
     for record in records:
-        start, end = _moment(record.starts), _moment(record.ends)
+        window = record.window
         times = [
             use.at
             for use in uses
-            if start <= use.at < end
+            if window.start <= use.at < window.end
             and (
                 (use.vendor_id is not None and use.vendor_id == record.vendor_id)
                 or (use.code is not None and use.code == record.code)
@@ -331,11 +331,8 @@ def _arrivals(records: list[CodeRecord], uses: list[CodeUse]) -> list[Arrival]:
 
 def _live(record: CodeRecord, now: datetime) -> bool:
     """Whether the code's window has begun and not ended."""
-    return bool(record.starts and record.ends) and _moment(record.starts) <= now < _moment(record.ends)
-
-
-def _moment(value: str | None) -> datetime:
-    return datetime.fromisoformat(value or "")
+    window = record.window
+    return window.start <= now < window.end
 
 
 def _local(moment: datetime) -> str:
