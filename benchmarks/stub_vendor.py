@@ -33,7 +33,7 @@ from custom_components.lockbooking.rules import (
     NUKI_KEYPAD,
     UNIFI_ACCESS_VISITOR_PIN,
 )
-from custom_components.lockbooking.vendors import create_vendor
+from custom_components.lockbooking.vendors import async_create_vendor
 from custom_components.lockbooking.vendors.base import (
     AccountIdentity,
     FoundCode,
@@ -147,7 +147,7 @@ class StubVendor(DemoVendor):
 
 
 def stub_account_data(name: str, flavour: str, locks: int) -> dict[str, Any]:
-    """Make a demo-kind entry's data that `create_vendor` builds a StubVendor for."""
+    """Make a demo-kind entry's data that `async_create_vendor` builds a StubVendor for."""
     return {
         "kind": "demo",
         "name": name,
@@ -178,12 +178,12 @@ def total_calls() -> Counter[str]:
 def stub_vendors() -> Iterator[type[StubVendor]]:
     """Entries made by `stub_account_data` get a StubVendor; the others their real vendor."""
 
-    def create(hass: HomeAssistant, data: Mapping[str, Any]) -> LockVendor:
+    async def create(hass: HomeAssistant, data: Mapping[str, Any]) -> LockVendor:
         if "bench_flavour" in data:
             return StubVendor(hass, data)
-        return create_vendor(hass, data)
+        return await async_create_vendor(hass, data)
 
     StubVendor.accounts.clear()
-    with patch.object(lockbooking, "create_vendor", create):
+    with patch.object(lockbooking, "async_create_vendor", create):
         yield StubVendor
     StubVendor.accounts.clear()

@@ -23,6 +23,7 @@ from custom_components.lockbooking.vendors.demo import DemoVendor
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from .helpers import lock_device
 
 
 async def test_setup_and_unload(
@@ -45,7 +46,7 @@ async def test_devices(
         ("Cabin", "LockBooking demo"),
         ("Garden gate", "LockBooking demo"),
     }
-    front = device_registry.async_get_device(identifiers={("lockbooking", "demo_demo:front_door")})
+    front = lock_device(hass, "demo_demo:front_door")
     assert front is not None
     assert front.sw_version == "4.2.1"
 
@@ -96,14 +97,12 @@ async def test_locks_come_and_go(
         await hass.async_block_till_done()
 
     assert hass.states.get("lock.shed").state == "locked"
-    assert device_registry.async_get_device(identifiers={("lockbooking", "demo_demo:shed")})
-    assert not device_registry.async_get_device(
-        identifiers={("lockbooking", "demo_demo:front_door")}
-    )
+    assert lock_device(hass, "demo_demo:shed")
+    assert not lock_device(hass, "demo_demo:front_door")
 
     freezer.tick(timedelta(seconds=31))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
-    assert not device_registry.async_get_device(identifiers={("lockbooking", "demo_demo:shed")})
-    assert device_registry.async_get_device(identifiers={("lockbooking", "demo_demo:front_door")})
+    assert not lock_device(hass, "demo_demo:shed")
+    assert lock_device(hass, "demo_demo:front_door")
     assert hass.states.get("lock.front_door").state == "locked"

@@ -152,11 +152,10 @@ def test_manifest_owners_and_links() -> None:
 def test_manifest_requirements_are_pinned() -> None:
     requirements = _load(INTEGRATION / "manifest.json")["requirements"]
     for requirement in requirements:
-        name, _, version = requirement.partition("==")
-        if name.startswith("ical>="):
-            # Home Assistant core pins ical itself (its local calendars use it); a pin of ours
-            # would make pip fight core's on every release. The floor is the oldest we test.
-            continue
+        # A floor (>=) only for what Home Assistant pins itself per release (see
+        # test_metadata.test_floors_are_what_home_assistant_pins): a pin of ours would
+        # make pip fight core's on every release.
+        name, _, version = requirement.replace(">=", "==").partition("==")
         assert re.fullmatch(r"[A-Za-z0-9._-]+", name), requirement
         assert re.fullmatch(r"[\w.]+", version), requirement
 
@@ -177,7 +176,7 @@ def test_hacs_json_has_only_known_keys() -> None:
     hacs = _load(ROOT / "hacs.json")
     assert set(hacs) <= HACS_KEYS, set(hacs) - HACS_KEYS
     assert hacs["render_readme"] is True
-    assert hacs["homeassistant"] == "2025.4.0"
+    assert hacs["homeassistant"] == "2025.12.0"
 
 
 def test_repository_layout_follows_hacs() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 import json
 from pathlib import Path
 import re
@@ -27,20 +28,41 @@ def test_manifest_follows_home_assistant_rules() -> None:
     assert manifest["config_flow"] is True
     assert manifest["iot_class"] in {"cloud_polling", "local_polling", "cloud_push", "local_push", "calculated"}
     assert manifest["integration_type"] == "hub"
-    # Pinned, except Home Assistant's own iCalendar library: its calendars pin it per
-    # release, and a pin of ours would fight theirs.
+    # Pinned, except what Home Assistant pins itself per release (a pin of ours would
+    # fight theirs): see test_floors_are_what_home_assistant_pins.
     assert all(
-        "==" in requirement or requirement.startswith("ical>=")
-        for requirement in manifest["requirements"]
+        "==" in requirement or ">=" in requirement for requirement in manifest["requirements"]
     )
 
 
-def test_requirements_match_the_environments() -> None:
+def test_floors_are_what_home_assistant_pins() -> None:
+    """A requirement given as a floor is one this release of Home Assistant pins itself."""
+    constraints = (
+        resources.files("homeassistant").joinpath("package_constraints.txt").read_text()
+    )
+    calendar = _load(Path(resources.files("homeassistant")) / "components" / "local_calendar" / "manifest.json")
+    pinned = {line.split("==")[0].lower() for line in constraints.splitlines() if "==" in line}
+    pinned |= {requirement.split("==")[0].lower() for requirement in calendar["requirements"]}
+    floors = [r.split(">=")[0] for r in _load(INTEGRATION / "manifest.json")["requirements"] if ">=" in r]
+    assert floors
+    assert {name.lower() for name in floors} <= pinned
+
+
+@pytest.mark.parametrize("flavour", ["oldest", "current"])
+def test_requirements_match_the_environments(flavour: str) -> None:
+    """Every requirement of the manifest is installed, pinned, in both test environments."""
     manifest = _load(INTEGRATION / "manifest.json")
-    for flavour in ("stable", "latest"):
-        text = (ROOT / "requirements" / f"{flavour}.txt").read_text()
-        for requirement in manifest["requirements"]:
-            assert requirement.replace(">=", "==").split("==")[0] + "==" in text, (flavour, requirement)
+    text = (ROOT / "requirements" / f"{flavour}.txt").read_text()
+    for requirement in manifest["requirements"]:
+        assert requirement.replace(">=", "==").split("==")[0] + "==" in text, requirement
+
+
+def test_oldest_supported_release_is_the_oldest_tested() -> None:
+    """hacs.json, the README and the oldest test environment name the same release."""
+    oldest = re.search(r"^homeassistant==(\d{4}\.\d+)\.\d+$", (ROOT / "requirements" / "oldest.txt").read_text(), re.M)
+    assert oldest
+    assert _load(ROOT / "hacs.json")["homeassistant"] == f"{oldest[1]}.0"
+    assert f"Home Assistant {oldest[1]}" in (ROOT / "README.md").read_text()
 
 
 def test_hacs_json() -> None:

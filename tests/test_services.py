@@ -13,6 +13,7 @@ from custom_components.lockbooking.vendors.demo import DemoVendor
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from .helpers import lock_device
 
 STAY = {"start": "2026-12-01T16:00:00+01:00", "end": "2026-12-05T11:00:00+01:00"}
 
@@ -31,7 +32,7 @@ def issue_spy() -> Any:
 
 
 def _device(hass: HomeAssistant, lock_id: str) -> str:
-    device = dr.async_get(hass).async_get_device(identifiers={("lockbooking", f"demo_demo:{lock_id}")})
+    device = lock_device(hass, f"demo_demo:{lock_id}")
     assert device is not None
     return device.id
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
@@ -24,7 +25,8 @@ from .reservations.coordinator import (
 )
 from .reservations.scheduler import CodeScheduler
 from .services import LEDGER, async_setup_services, locks_for_keys
-from .vendors import create_vendor
+from .vendors import async_create_vendor
+from .vendors.base import VendorUnavailableError
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 PRUNE_EVERY = timedelta(days=1)
@@ -56,7 +58,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
 
 async def _async_setup_account(hass: HomeAssistant, entry: LockbookingConfigEntry) -> bool:
     """A vendor account: its client, its coordinator and its entities."""
-    vendor = create_vendor(hass, entry.data)
+    try:
+        vendor = await async_create_vendor(hass, entry.data)
+    except VendorUnavailableError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="vendor_not_loaded"
+        ) from err
     coordinator = LockCoordinator(hass, entry, vendor)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = AccountData(vendor=vendor, coordinator=coordinator)
@@ -81,17 +88,12 @@ async def _async_setup_reservations(
     await hass.config_entries.async_forward_entry_setups(entry, RESERVATIONS_PLATFORMS)
     entry.async_on_unload(scheduler.async_start())
     entry.async_on_unload(arrivals.async_start())
-    entry.async_on_unload(entry.add_update_listener(_async_reload))
     await scheduler.async_run()
     # Not awaited: reading lock logs must not hold up Home Assistant's start.
     entry.async_create_background_task(
         hass, arrivals.async_run(), f"{DOMAIN} arrivals for {entry.title}"
     )
     return True
-
-
-async def _async_reload(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:

@@ -27,6 +27,7 @@ from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
+    OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_HOST, CONF_NAME
 from homeassistant.core import callback
@@ -88,7 +89,7 @@ from .reservations.feed import (
     parse_feed,
 )
 from .services import lock_key_of_device, locks_for_keys
-from .vendors import VENDORS, create_vendor
+from .vendors import VENDOR_MODULES, async_get_vendor_class
 from .vendors.base import (
     AccountIdentity,
     VendorAuthError,
@@ -249,7 +250,7 @@ def _pattern_problem(pattern: str) -> str | None:
     return "pattern_matches_everything" if compiled.search("") else None
 
 
-class ReservationsOptionsFlow(OptionsFlow):
+class ReservationsOptionsFlow(OptionsFlowWithReload):
     """How a reservations entry's codes follow its stays."""
 
     async def async_step_init(
@@ -305,7 +306,7 @@ class LockbookingConfigFlow(NukiBleFlowMixin, ConfigFlow, domain=DOMAIN):
         """Ask which kind of account to add."""
         return self.async_show_menu(
             step_id="user",
-            menu_options=[*(kind.value for kind in VENDORS), EntryKind.RESERVATIONS.value],
+            menu_options=[*(kind.value for kind in VENDOR_MODULES), EntryKind.RESERVATIONS.value],
         )
 
     async def async_step_demo(
@@ -454,9 +455,13 @@ class LockbookingConfigFlow(NukiBleFlowMixin, ConfigFlow, domain=DOMAIN):
         """Ask again for the account's secrets only."""
         entry = self._get_reauth_entry()
         kind = EntryKind(entry.data[CONF_KIND])
-        schema = VENDORS[kind].config_schema
+        vendor_class = await async_get_vendor_class(self.hass, kind)
         secret_schema = vol.Schema(
-            {key: value for key, value in schema.schema.items() if key in VENDORS[kind].secret_fields}
+            {
+                key: value
+                for key, value in vendor_class.config_schema.schema.items()
+                if key in vendor_class.secret_fields
+            }
         )
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -495,7 +500,7 @@ class LockbookingConfigFlow(NukiBleFlowMixin, ConfigFlow, domain=DOMAIN):
         user_input: dict[str, Any] | None,
         step_id: str | None = None,
     ) -> ConfigFlowResult:
-        vendor_class = VENDORS[kind]
+        vendor_class = await async_get_vendor_class(self.hass, kind)
         errors: dict[str, str] = {}
         suggested: Mapping[str, Any] | None = user_input
         if user_input is not None:
@@ -531,13 +536,13 @@ class LockbookingConfigFlow(NukiBleFlowMixin, ConfigFlow, domain=DOMAIN):
         self, data: dict[str, Any]
     ) -> tuple[AccountIdentity | None, dict[str, str]]:
         """Check the data with a real call to the vendor; errors are form errors."""
-        vendor_class = VENDORS[EntryKind(data[CONF_KIND])]
+        vendor_class = await async_get_vendor_class(self.hass, EntryKind(data[CONF_KIND]))
         if errors := _text_errors(data, vendor_class.secret_fields):
             return None, errors
         if CONF_HOST in data and not _is_host(str(data[CONF_HOST])):
             return None, {CONF_HOST: "invalid_host"}
         try:
-            vendor = create_vendor(self.hass, data)
+            vendor = vendor_class(self.hass, data)
         except (ValueError, UnicodeError):
             # Building a client does no I/O: only data no request can carry fails here
             # (a client id with a colon or non-Latin-1 letters in a Basic auth header).

@@ -39,6 +39,26 @@ def device_identifier(entry: ConfigEntry, lock_id: str) -> tuple[str, str]:
     return (DOMAIN, f"{entry.unique_id}:{lock_id}")
 
 
+@callback
+def async_device_of(
+    hass: HomeAssistant, entry_id: str, identifier: tuple[str, str]
+) -> dr.DeviceEntry | None:
+    """A config entry's device with this identifier.
+
+    Looked up among the entry's own devices, the one way that works on every supported
+    release: `async_get_device(identifiers=...)` is deprecated since 2026.11, and its
+    replacement, `async_get_device_by_identifier`, is not in earlier releases.
+    """
+    return next(
+        (
+            device
+            for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry_id)
+            if identifier in device.identifiers
+        ),
+        None,
+    )
+
+
 class LockCoordinator(DataUpdateCoordinator[dict[str, Lock]]):
     """Polls one vendor account for its locks and their status."""
 
@@ -81,7 +101,6 @@ class LockCoordinator(DataUpdateCoordinator[dict[str, Lock]]):
         registry = dr.async_get(self.hass)
         for lock_id in lock_ids:
             identifier = device_identifier(self.config_entry, lock_id)
-            if device := registry.async_get_device(identifiers={identifier}):
-                registry.async_update_device(
-                    device.id, remove_config_entry_id=self.config_entry.entry_id
-                )
+            # Each lock's device belongs to its account's entry alone.
+            if device := async_device_of(self.hass, self.config_entry.entry_id, identifier):
+                registry.async_remove_device(device.id)

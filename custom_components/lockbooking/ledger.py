@@ -24,6 +24,7 @@ import shutil
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
@@ -207,7 +208,9 @@ class CodeLedger:
         """Read the records saved by earlier runs; report what cannot be read."""
         try:
             stored = await self._store.async_load() or {}
-        except NotImplementedError as err:
+        except (NotImplementedError, HomeAssistantError) as err:
+            # Another major version: refused by our migration, or by Store itself
+            # (UnsupportedStorageVersionError) before the migration runs.
             await self._async_set_aside(str(err))
             return
         raw_records = stored.get("codes", []) if isinstance(stored, dict) else None

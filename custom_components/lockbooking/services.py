@@ -37,7 +37,7 @@ from .codes import (
     code_holder,
 )
 from .const import DOMAIN
-from .coordinator import AccountData, LockbookingConfigEntry
+from .coordinator import AccountData, LockbookingConfigEntry, async_device_of
 from .errors import translated_error
 from .ledger import CodeLedger, CodeRecord
 from .planner import PlanRefused
@@ -292,12 +292,11 @@ def lock_key_of_device(hass: HomeAssistant, device_id: str) -> str | None:
 def locks_for_keys(hass: HomeAssistant, keys: list[str]) -> list[LockTarget]:
     """The loaded locks with these keys, with their device and lock entity."""
     locks = _locks_by_identifier(hass)
-    devices = dr.async_get(hass)
     targets: list[LockTarget] = []
     for key in keys:
         if (found := locks.get(key)) is None:
             continue
-        device = devices.async_get_device(identifiers={(DOMAIN, key)})
+        device = async_device_of(hass, found.entry.entry_id, (DOMAIN, key))
         device_id = device.id if device else None
         entity_id = _lock_entity(er.async_get(hass), device_id) if device_id else None
         targets.append(LockTarget(found.entry, found.lock, device_id, entity_id))

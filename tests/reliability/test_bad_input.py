@@ -51,6 +51,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.json import json_bytes
+from ..helpers import lock_device
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 SETTINGS = settings(
@@ -371,9 +372,7 @@ async def demo(
         name="Gone",
     )
     devices = {
-        lock_id: device_registry.async_get_device(
-            identifiers={(DOMAIN, f"demo_demo:{lock_id}")}
-        ).id
+        lock_id: lock_device(hass, f"demo_demo:{lock_id}").id
         for lock_id in ("front_door", "cabin", "garden_gate")
     }
     vendor = init_demo.runtime_data.vendor
@@ -756,9 +755,7 @@ async def flows(
 
     aioclient_mock.get(re.compile(".*"), side_effect=elsewhere)
     devices = {
-        lock_id: device_registry.async_get_device(
-            identifiers={(DOMAIN, f"demo_demo:{lock_id}")}
-        ).id
+        lock_id: lock_device(hass, f"demo_demo:{lock_id}").id
         for lock_id in ("front_door", "cabin", "garden_gate")
     }
     other = MockConfigEntry(domain="other_locks")
@@ -819,6 +816,9 @@ async def submit(
         return await manager.async_configure(flow_id, flows.resolve(user_input))
     except vol.Invalid as err:
         note("refused by the schema")
+        # The host leaves the form: no flow stays open into the next example (a reload
+        # aborts the entry's open reauth flows, so one left open races the next).
+        manager.async_abort(flow_id)
         return err
 
 

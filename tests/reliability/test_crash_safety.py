@@ -53,6 +53,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
+from ..helpers import lock_device
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 VIENNA = dt_util.get_time_zone("Europe/Vienna")
@@ -193,7 +194,7 @@ async def start(hass: HomeAssistant, *entries: MockConfigEntry) -> None:
 
 
 def device(hass: HomeAssistant, lock_key: str) -> str:
-    found = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, lock_key)})
+    found = lock_device(hass, lock_key)
     assert found is not None
     return found.id
 

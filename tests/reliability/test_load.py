@@ -59,6 +59,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
+from ..helpers import lock_device
 
 ACCOUNTS = {"fleet_a": 17, "fleet_b": 17, "fleet_c": 16}  # 50 locks
 ENTRIES = 10
@@ -549,7 +550,7 @@ def add_reservations(
 
 
 def device_id(hass: HomeAssistant, lock_key: str) -> str:
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, lock_key)})
+    device = lock_device(hass, lock_key)
     assert device is not None
     return device.id
 

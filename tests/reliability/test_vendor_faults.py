@@ -45,6 +45,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
+from ..helpers import lock_device
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 RETRY = "custom_components.lockbooking.vendors.retry"
@@ -260,9 +261,7 @@ def unavailable(hass: HomeAssistant, entry: ConfigEntry) -> set[str]:
 
 
 def device(hass: HomeAssistant, unique_id: str, lock_id: str) -> str:
-    found = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, f"{unique_id}:{lock_id}")}
-    )
+    found = lock_device(hass, f"{unique_id}:{lock_id}")
     assert found is not None
     return found.id
 

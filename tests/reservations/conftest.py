@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from ..helpers import lock_device as device_of_lock
 
 FEEDS = Path(__file__).parent.parent / "fixtures" / "ics"
 FEED_URL = "https://www.airbnb.com/calendar/ical/12345.ics?s=secret-token"
@@ -38,9 +39,7 @@ async def vienna(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
 
 
 def lock_device(hass: HomeAssistant, lock_id: str) -> str:
-    device = dr.async_get(hass).async_get_device(
-        identifiers={("lockbooking", f"demo_demo:{lock_id}")}
-    )
+    device = device_of_lock(hass, f"demo_demo:{lock_id}")
     assert device is not None
     return device.id
 

@@ -2,18 +2,19 @@
 
 Mixed into the integration's config flow, whose `_async_identify` checks an account's
 data; here that check is the lock verifying its security PIN over the new pairing.
+This module imports nothing of Bluetooth: the steps load `nuki_ble_pairing` (Home
+Assistant's Bluetooth stack, PyNaCl, pyNukiBT) when a host pairs a lock, so the flow
+loads on an install without them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-import secrets
-from typing import Any, Final
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Final
 
-from nacl.public import PrivateKey
 import voluptuous as vol
 
-from homeassistant.components import bluetooth
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.helpers.selector import (
     SelectOptionDict,
@@ -22,30 +23,14 @@ from homeassistant.helpers.selector import (
 )
 
 from ..const import CONF_KIND, EntryKind
-from .base import AccountIdentity, VendorError, VendorInputError
-from .nuki_ble import (
-    APPLE,
-    CONF_ADDRESS,
-    CONF_APP_ID,
-    CONF_AUTH_ID,
-    CONF_SHARED_KEY,
-    NukiBleVendor,
-)
-from .nuki_ble_connection import NukiBleConnection, async_ensure_bluetooth
-from .nuki_ble_protocol import KEYTURNER_SERVICE, PAIRING_SERVICE, shared_key
+from . import async_import_vendor_module
+from .base import AccountIdentity, VendorError
 
-# An iBeacon (0x02, length 0x15) whose UUID is the keyturner service's.
-NUKI_BEACON: Final = bytes([0x02, 0x15]) + bytes.fromhex("a92ee200")
-CLIENT_NAME: Final = "Home Assistant"
+if TYPE_CHECKING:
+    from homeassistant.helpers.service_info.bluetooth import BluetoothServiceInfoBleak
 
-
-def is_nuki(info: bluetooth.BluetoothServiceInfoBleak) -> bool:
-    """Whether an advertisement comes from a Nuki smart lock."""
-    return (
-        PAIRING_SERVICE in info.service_data
-        or KEYTURNER_SERVICE in info.service_uuids
-        or info.manufacturer_data.get(APPLE, b"").startswith(NUKI_BEACON)
-    )
+# The same key as the vendor's CONF_ADDRESS, which this module does not import.
+CONF_ADDRESS: Final = "address"
 
 
 class NukiBleFlowMixin(ConfigFlow):
@@ -60,8 +45,15 @@ class NukiBleFlowMixin(ConfigFlow):
     ) -> tuple[AccountIdentity | None, dict[str, str]]:
         raise NotImplementedError  # the integration's flow checks account data
 
+    async def _async_pairing(self) -> ModuleType:
+        """The Bluetooth half of these steps, once Home Assistant's Bluetooth is set up."""
+        module: ModuleType = await async_import_vendor_module(
+            self.hass, EntryKind.NUKI_BLE, "nuki_ble_pairing"
+        )
+        return module
+
     async def async_step_bluetooth(
-        self, discovery_info: bluetooth.BluetoothServiceInfoBleak
+        self, discovery_info: BluetoothServiceInfoBleak
     ) -> ConfigFlowResult:
         """Home Assistant heard a Nuki lock: offer to pair it."""
         await self.async_set_unique_id(discovery_info.address.upper())
@@ -76,26 +68,21 @@ class NukiBleFlowMixin(ConfigFlow):
     ) -> ConfigFlowResult:
         """Pick one of the Nuki locks Home Assistant hears."""
         try:
-            await async_ensure_bluetooth(self.hass)
+            pairing = await self._async_pairing()
         except VendorError:
             return self.async_abort(reason="cannot_connect")
         if user_input is not None:
             address = user_input[CONF_ADDRESS]
             await self.async_set_unique_id(address.upper(), raise_on_progress=False)
             self._abort_if_unique_id_configured()
-            info = bluetooth.async_last_service_info(
-                self.hass, address, connectable=True
-            )
             self._nuki_address = address
-            self._nuki_name = (info.name if info else None) or address
+            self._nuki_name = pairing.lock_name(self.hass, address)
             return await self.async_step_nuki_ble_pair()
         configured = self._async_current_ids(include_ignore=False)
         options = [
-            SelectOptionDict(value=info.address, label=f"{info.name} ({info.address})")
-            for info in bluetooth.async_discovered_service_info(
-                self.hass, connectable=True
-            )
-            if is_nuki(info) and info.address.upper() not in configured
+            SelectOptionDict(value=address, label=f"{name} ({address})")
+            for address, name in pairing.discovered_locks(self.hass).items()
+            if address.upper() not in configured
         ]
         if not options:
             return self.async_abort(reason="no_devices_found")
@@ -127,31 +114,11 @@ class NukiBleFlowMixin(ConfigFlow):
 
     async def _async_pair(self) -> dict[str, str]:
         """Pair with the lock; form errors back, the keys kept for the entry."""
-        private_key = PrivateKey.generate()
-        app_id = secrets.randbelow(0xFFFFFFFE) + 1
-        connection = NukiBleConnection(self.hass, self._nuki_address, CLIENT_NAME, None)
-        try:
-            async with connection.async_session() as session:
-                pairing = await session.async_pair(
-                    bytes(private_key),
-                    bytes(private_key.public_key),
-                    app_id,
-                    CLIENT_NAME,
-                )
-        except VendorInputError as err:
-            return {err.field: err.error}
-        except VendorError:
-            return {"base": "cannot_connect"}
-        finally:
-            await connection.async_close()
-        self._nuki_pairing = {
-            CONF_AUTH_ID: pairing.auth_id.hex(),
-            CONF_SHARED_KEY: shared_key(
-                pairing.lock_public_key, bytes(private_key)
-            ).hex(),
-            CONF_APP_ID: app_id,
-        }
-        return {}
+        pairing = await self._async_pairing()
+        keys, errors = await pairing.async_pair(self.hass, self._nuki_address)
+        if keys is not None:
+            self._nuki_pairing = keys
+        return errors
 
     async def async_step_nuki_ble_pin(
         self, user_input: dict[str, Any] | None = None
@@ -175,7 +142,7 @@ class NukiBleFlowMixin(ConfigFlow):
                 return self.async_create_entry(title=identity.title, data=data)
         return self.async_show_form(
             step_id="nuki_ble_pin",
-            data_schema=NukiBleVendor.config_schema,
+            data_schema=(await self._async_pairing()).PIN_SCHEMA,
             errors=errors,
             description_placeholders={"name": self._nuki_name},
         )
@@ -195,6 +162,6 @@ class NukiBleFlowMixin(ConfigFlow):
                 return self.async_update_reload_and_abort(entry, data=data)
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=NukiBleVendor.config_schema,
+            data_schema=(await self._async_pairing()).PIN_SCHEMA,
             errors=errors,
         )

@@ -190,7 +190,7 @@ async def test_discovery_of_a_configured_lock_aborts(
 async def test_bluetooth_cannot_start(hass: HomeAssistant) -> None:
     with (
         patch(
-            "custom_components.lockbooking.vendors.nuki_ble_connection.async_setup_component",
+            "custom_components.lockbooking.vendors.async_setup_component",
             return_value=False,
         ),
         patch.object(hass.config, "components", set()),

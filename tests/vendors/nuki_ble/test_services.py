@@ -40,6 +40,7 @@ from ..fake_nuki_peer import (
     FakeRadio,
 )
 from .conftest import ADDRESS, advertise
+from ...helpers import lock_device
 
 pytestmark = pytest.mark.usefixtures("enable_bluetooth")
 
@@ -59,7 +60,7 @@ async def vienna(hass: HomeAssistant) -> None:
 
 
 def device(hass: HomeAssistant) -> str:
-    found = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, LOCK_KEY)})
+    found = lock_device(hass, LOCK_KEY)
     assert found is not None
     return found.id
 
