@@ -34,6 +34,7 @@ from ..const import (
     NOT_ARRIVED_OFF,
     SIGNAL_ARRIVAL,
 )
+from ..errors import repair_text
 from ..ledger import CodeLedger, CodeRecord, CodeStatus
 from ..models import CodeKind, CodeUse, Reservation
 from ..vendors.base import VendorError, VendorUnavailableError
@@ -274,9 +275,9 @@ class ArrivalWatcher:
         async_dispatcher_send(self.hass, SIGNAL_ARRIVAL.format(self.entry.entry_id), NOT_ARRIVED, data)
         placeholders = {
             "entry": self.entry.title,
-            "summary": reservation.summary or "Reserved",
+            "summary": repair_text(reservation.summary or "Reserved"),
             "checkin": _local(reservation.start),
-            "locks": ", ".join(data["locks"]),
+            "locks": repair_text(", ".join(data["locks"])),
         }
         if deadline is not None:
             placeholders["deadline"] = _local(deadline)

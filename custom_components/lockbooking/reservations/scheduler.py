@@ -44,6 +44,7 @@ from ..const import (
     LOGGER,
     SIGNAL_LOCKS_LOADED,
 )
+from ..errors import repair_text
 from ..ledger import CodeLedger, CodeRecord, CodeStatus
 from ..models import Reservation
 from ..planner import PlanRefused
@@ -260,7 +261,7 @@ class CodeScheduler:
                 translation_key="code_failed",
                 translation_placeholders={
                     "entry": self.entry.title,
-                    "summary": reservation.summary,
+                    "summary": repair_text(reservation.summary),
                     "start": reservation.start.isoformat(),
                     "reason": reason,
                 },
