@@ -32,7 +32,7 @@ from yarl import URL
 
 from custom_components.lockbooking.services import LEDGER
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from ..vendors.test_nuki import (  # noqa: F401 (init_nuki, its fixtures, no_find_delays)
@@ -149,7 +149,9 @@ async def test_the_guests_code_is_her_arrival(
     assert event.data["entry_id"] == reservations.entry_id
     assert datetime.fromisoformat(event.data["time"]) == GUEST_AT
     assert event.data["lock"] == "Front door"
-    assert event.data["lock_key"] == LOCK_KEY
+    assert "lock_key" not in event.data
+    device = dr.async_get(hass).async_get_device(identifiers={("lockbooking", LOCK_KEY)})
+    assert event.data["device_id"] == device.id
     assert event.data["code_kind"] == "keypad"
     description = hass.states.get("calendar.seaside_flat").attributes["description"]
     assert "Guest arrived 19:42" in description

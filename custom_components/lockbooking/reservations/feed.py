@@ -383,6 +383,14 @@ def phone_last4(description: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+def without_phone_digits(description: str | None) -> str | None:
+    """Drop the guest's phone digits from a description: they may be a door code."""
+    if not description:
+        return description
+    lines = _PHONE_LAST4.sub("", description).splitlines()
+    return "\n".join(line for line in lines if line.strip()).strip() or None
+
+
 # ---------------------------------------------------------------------------- blocks
 
 DEFAULT_BLOCK_PATTERNS: tuple[str, ...] = (
