@@ -10,11 +10,12 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
     async_mock_service,
 )
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
-from .conftest import FIRST_UID
+from .conftest import FEED_URL, FIRST_UID, feed
 
 
 async def test_calendar_trigger_issues_and_sends_the_code(
@@ -81,3 +82,49 @@ async def test_calendar_trigger_issues_and_sends_the_code(
     await hass.services.async_call(
         "automation", "turn_off", {"entity_id": "automation.send_the_door_code"}, blocking=True
     )
+
+
+async def test_code_issued_event_then_get_codes_sends_the_code(
+    hass: HomeAssistant,
+    reservations_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """The README's second example: the event has no code, get_codes gives it."""
+    sent = async_mock_service(hass, "notify", "send_message")
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "alias": "Send issued codes",
+                "triggers": {"trigger": "event", "event_type": "lockbooking_code_issued"},
+                "actions": [
+                    {
+                        "action": "lockbooking.get_codes",
+                        "data": {"uid": "{{ trigger.event.data.uid }}"},
+                        "response_variable": "stay",
+                    },
+                    {
+                        "action": "notify.send_message",
+                        "target": {"entity_id": "notify.guest_sms"},
+                        "data": {
+                            "message": "{% for c in stay.codes if c.status == 'issued' %}"
+                            "{{ c.lock }}: {{ c.code }}\n{% endfor %}"
+                        },
+                    },
+                ],
+            }
+        },
+    )
+    aioclient_mock.get(FEED_URL, text=feed())
+    reservations_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(reservations_entry.entry_id)
+    await hass.async_block_till_done()
+
+    [message] = sent
+    codes = await hass.services.async_call(
+        "lockbooking", "get_codes", {"uid": FIRST_UID}, blocking=True, return_response=True
+    )
+    expected = "".join(f"{c['lock']}: {c['code']}\n" for c in codes["codes"])
+    assert message.data["message"].strip() == expected.strip()
+    assert len(codes["codes"]) == 2
