@@ -28,6 +28,7 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.lockbooking.diagnostics import async_get_config_entry_diagnostics
 from custom_components.lockbooking.errors import REPAIR_TEXT_CHARS, repair_text
+from custom_components.lockbooking.reservations.feed import without_phone_digits
 from custom_components.lockbooking.vendors import demo
 from custom_components.lockbooking.vendors.base import VendorUnavailableError
 from custom_components.lockbooking.vendors.demo import DemoVendor
@@ -229,3 +230,18 @@ async def test_diagnostics_name_no_lock_key(
         for code in codes:
             assert code not in str(diagnostics)
     assert {code["lock_name"] for code in diagnostics["codes"]} == {"Front door", "Garden gate", "Cabin"}
+
+
+@pytest.mark.parametrize(
+    ("description", "shown"),
+    [
+        (None, None),
+        ("Reservation URL: x", "Reservation URL: x"),
+        ("a\n\nb", "a\n\nb"),
+        ("URL: x\n\nPhone Number (Last 4 Digits): 4144\nNotes", "URL: x\n\nNotes"),
+        ("PHONE NUMBER (LAST 4 DIGITS):\n4144", None),
+        ("Call, phone number (last 4 digits) 4144 thanks", "Call,  thanks"),
+    ],
+)
+def test_the_phone_digits_line_is_dropped(description: str | None, shown: str | None) -> None:
+    assert without_phone_digits(description) == shown
