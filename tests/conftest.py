@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import asdict
+import json
 import logging
 import re
 import sys
+from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -17,7 +20,9 @@ from syrupy.assertion import SnapshotAssertion
 # import ours first, so Home Assistant's loader finds lockbooking.
 import custom_components.lockbooking  # noqa: F401
 from custom_components.lockbooking.const import DOMAIN
-from homeassistant.core import HomeAssistant
+from homeassistant.components.calendar import CalendarEntity, CalendarEvent
+from homeassistant.core import EventBus, HomeAssistant
+from homeassistant.helpers.json import JSONEncoder
 
 from .snapshot import OneFormatSnapshotExtension
 
@@ -47,14 +52,17 @@ def no_deprecation_reports(caplog: pytest.LogCaptureFixture) -> Generator[None]:
 
 
 # Log lines that carry data by design, not by accident: Home Assistant's event bus
-# tracing prints every event's data (the lockbooking_code_* events carry the code by
-# contract), the test harness's storage mock prints what it "writes", and the ical
-# parser prints the feed's own lines (whose phone numbers may hold a code's digits).
+# tracing of a service call prints the data the caller gave (a chosen code, say), its
+# websocket debug log prints what a client sent and the service responses it sends,
+# the test harness's storage mock prints what it "writes", and the ical parser prints
+# the feed's own lines (whose phone numbers may hold a code's digits).
 SECRET_FREE_EXEMPT = (
-    ("homeassistant.core", "Bus:Handling"),
-    ("pytest_homeassistant_custom_component.common", "Writing data to"),
-    ("pytest_homeassistant_custom_component.common", "Loading data for"),
-    ("ical", ""),
+    ("homeassistant.core", "Bus:Handling %s", "<Event call_service"),
+    ("homeassistant.components.websocket_api", "%s: Sending", ""),
+    ("homeassistant.components.websocket_api", "%s: Received", ""),
+    ("pytest_homeassistant_custom_component.common", "Writing data to", ""),
+    ("pytest_homeassistant_custom_component.common", "Loading data for", ""),
+    ("ical", "", ""),
 )
 # Test constants that hold secrets (but not, say, TOKEN_URL, the sign-in address).
 SECRET_NAMES = re.compile(r"^(?!.*_URL$).*(TOKEN|SECRET)|^FEED_URL$")
@@ -64,11 +72,14 @@ SECRET_NAMES = re.compile(r"^(?!.*_URL$).*(TOKEN|SECRET)|^FEED_URL$")
 def no_secrets_in_logs(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> Generator[None]:
-    """Capture every test's logs at DEBUG and fail if a token, secret or code is in them.
+    """Fail a test if a token, secret or code shows where it must not.
 
     Secrets are the test modules' TOKEN / SECRET constants and every code the ledger
-    recorded during the test.
+    recorded during the test. The logs are captured at DEBUG; codes must also stay out
+    of every event fired (state changes, so every state and attribute, included) and
+    of every answer of a LockBooking calendar (its API, websocket and triggers).
     """
+    from custom_components.lockbooking.calendar import ReservationsCalendar
     from custom_components.lockbooking.ledger import CodeLedger, CodeRecord
 
     codes: set[str] = set()
@@ -80,6 +91,7 @@ def no_secrets_in_logs(
         return await put(self, record)
 
     monkeypatch.setattr(CodeLedger, "async_put", recording_put)
+    published = _record_published(monkeypatch, ReservationsCalendar)
     caplog.set_level(logging.DEBUG)
     yield
     records = [
@@ -89,6 +101,52 @@ def no_secrets_in_logs(
     ]
     leaks = leaked_secrets(records, _test_constants() | codes)
     assert not leaks, leaks
+    leaks = leaked_codes(published, codes)
+    assert not leaks, leaks
+
+
+# Events whose data a caller gave (a service call's fields may hold a chosen code).
+CALLER_DATA_EVENTS = frozenset({"call_service"})
+
+
+def _record_published(
+    monkeypatch: pytest.MonkeyPatch, calendar: type[CalendarEntity]
+) -> list[tuple[str, Any]]:
+    """Keep every event fired and every calendar answer, to look for codes at the end."""
+    published: list[tuple[str, Any]] = []
+    fire = EventBus.async_fire_internal
+
+    def recording_fire(
+        self: EventBus, event_type: Any, event_data: Any = None, *args: Any, **kwargs: Any
+    ) -> None:
+        if str(event_type) not in CALLER_DATA_EVENTS:
+            published.append((f"event {event_type}", event_data))
+        fire(self, event_type, event_data, *args, **kwargs)
+
+    get_events = calendar.async_get_events
+
+    async def recording_get_events(self: CalendarEntity, *args: Any) -> list[CalendarEvent]:
+        events = await get_events(self, *args)  # type: ignore[arg-type]
+        published.append((f"calendar {self.entity_id}", [asdict(event) for event in events]))
+        return events
+
+    monkeypatch.setattr(EventBus, "async_fire_internal", recording_fire)
+    monkeypatch.setattr(calendar, "async_get_events", recording_get_events)
+    return published
+
+
+def leaked_codes(published: list[tuple[str, Any]], codes: set[str]) -> list[str]:
+    """The events and calendar answers that carry one of the codes."""
+    if not codes:
+        return []
+    # Not inside a longer word either: ids and ULIDs carry digit runs of their own.
+    patterns = [re.compile(rf"(?<![\w.:]){re.escape(code)}(?!\w)") for code in codes]
+    leaks = []
+    for where, data in published:
+        text = json.dumps(data, cls=JSONEncoder, default=str)
+        if any(pattern.search(text) for pattern in patterns):
+            leaks.append(f"{where}: {text[:500]}")
+    return leaks
 
 
 def leaked_secrets(records: list[logging.LogRecord], secrets: set[str]) -> list[str]:
@@ -103,10 +161,12 @@ def leaked_secrets(records: list[logging.LogRecord], secrets: set[str]) -> list[
 
 
 def _exempt(record: logging.LogRecord) -> bool:
+    first_arg = record.args[0] if isinstance(record.args, tuple) and record.args else ""
     return isinstance(record.msg, str) and any(
         (record.name == name or record.name.startswith(f"{name}."))
-        and record.msg.startswith(prefix)
-        for name, prefix in SECRET_FREE_EXEMPT
+        and prefix in record.msg
+        and str(first_arg).startswith(arg_prefix)
+        for name, prefix, arg_prefix in SECRET_FREE_EXEMPT
     )
 
 

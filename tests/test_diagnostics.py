@@ -27,7 +27,14 @@ async def test_secrets_redacted(
 ) -> None:
     entry = MockConfigEntry(
         domain="lockbooking",
-        data={"kind": "demo", "name": "Demo", "api_token": "s3cr3t-token"},
+        # A UniFi console's host and a Nuki lock's MAC name hardware: redacted too.
+        data={
+            "kind": "demo",
+            "name": "Demo",
+            "api_token": "s3cr3t-token",
+            "host": "192.168.7.20",
+            "address": "C8:2A:1B:3C:4D:5E",
+        },
         unique_id="demo_demo",
     )
     entry.add_to_hass(hass)
@@ -35,3 +42,6 @@ async def test_secrets_redacted(
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     assert diagnostics["entry"]["data"]["api_token"] == "**REDACTED**"
     assert "s3cr3t-token" not in str(diagnostics)
+    assert diagnostics["entry"]["data"]["host"] == "**REDACTED**"
+    assert "192.168.7.20" not in str(diagnostics)
+    assert "C8:2A:1B:3C:4D:5E" not in str(diagnostics)

@@ -23,6 +23,7 @@ from custom_components.lockbooking.vendors.demo import DemoVendor
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+
 from .helpers import lock_device
 
 

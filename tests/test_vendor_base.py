@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.lockbooking.models import Capabilities, IssuedCode, Lock, PlannedCode
+from custom_components.lockbooking.models import (
+    Capabilities,
+    IssuedCode,
+    Lock,
+    PlannedCode,
+)
 from custom_components.lockbooking.vendors.base import (
     AccountIdentity,
     LockVendor,

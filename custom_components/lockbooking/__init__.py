@@ -49,6 +49,17 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
+async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+    """Bring an entry written by an older version up to date."""
+    if entry.version > 1:
+        return False  # written by a newer version: leave it alone
+    if entry.minor_version < 2:
+        # 1.2 dropped "show codes in the calendar": every user reads the calendar.
+        options = {key: value for key, value in entry.options.items() if key != "show_codes"}
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
+    return True
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
     """Set up a vendor account or a reservations entry."""
     if entry.data[CONF_KIND] == EntryKind.RESERVATIONS:

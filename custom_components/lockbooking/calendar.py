@@ -11,15 +11,14 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_SHOW_CODES
-from .ledger import CodeStatus
+from .ledger import CodeRecord
 from .models import Reservation
 from .reservations.coordinator import (
     ReservationsConfigEntry,
     ReservationsCoordinator,
     device_info,
-    option,
 )
+from .reservations.feed import without_phone_digits
 from .services import LEDGER
 
 PARALLEL_UPDATES = 0
@@ -44,7 +43,11 @@ class _Shown:
 
 
 class ReservationsCalendar(CoordinatorEntity[ReservationsCoordinator], CalendarEntity):
-    """The stays of one booking feed or calendar, with their door codes' state."""
+    """The stays of one booking feed or calendar, with their door codes' state.
+
+    Never a code, nor the guest's phone digits (which may be one): every user reads
+    the calendar, its state attributes and `/api/calendars`, and history keeps them.
+    """
 
     _attr_has_entity_name = True
     _attr_name = None
@@ -54,8 +57,6 @@ class ReservationsCalendar(CoordinatorEntity[ReservationsCoordinator], CalendarE
         super().__init__(coordinator)
         entry = coordinator.config_entry
         self._attr_unique_id = entry.entry_id
-        # Changing an option reloads the entry, and so makes this entity again.
-        self._show_codes = bool(option(entry, CONF_SHOW_CODES))
         self._shown: dict[str, _Shown] = {}
         self._attr_device_info = device_info(entry)
 
@@ -122,19 +123,27 @@ class ReservationsCalendar(CoordinatorEntity[ReservationsCoordinator], CalendarE
 
     def _description(self, reservation: Reservation) -> str | None:
         records = self.hass.data[LEDGER].records(reservation.uid)
-        show_codes = self._show_codes
-        lines = [
-            f"{record.lock_name}: {record.status.value}"
-            + (f" {record.code}" if show_codes and record.code and record.status is CodeStatus.ISSUED else "")
-            + (f", used {_arrival_time(record.used_at, reservation)}" if record.used_at else "")
-            for record in records
-        ]
-        parts = [reservation.description or ""]
+        lines = [_code_state(record, reservation) for record in records]
+        parts = [without_phone_digits(reservation.description) or ""]
         if arrived := min((record.used_at for record in records if record.used_at), default=None):
             parts.append(f"Guest arrived {_arrival_time(arrived, reservation)}")
         if lines:
             parts.append("Door codes:\n" + "\n".join(lines))
         return "\n\n".join(part for part in parts if part) or None
+
+
+def _code_state(record: CodeRecord, reservation: Reservation) -> str:
+    """Give a lock's line: its code's state and window, and when it was first used."""
+    line = f"{record.lock_name}: {record.status.value}"
+    if record.starts and record.ends:
+        starts, ends = (
+            dt_util.as_local(datetime.fromisoformat(moment))
+            for moment in (record.starts, record.ends)
+        )
+        line += f", {starts:%d %b %H:%M} to {ends:%d %b %H:%M}"
+    if record.used_at:
+        line += f", used {_arrival_time(record.used_at, reservation)}"
+    return line
 
 
 def _arrival_time(used_at: str, reservation: Reservation) -> str:

@@ -42,6 +42,17 @@ class LockTarget:
         return f"{self.entry.unique_id}:{self.lock.id}"
 
 
+def lock_ids(target: LockTarget | None) -> dict[str, str | None]:
+    """How events and attributes name a lock: its device and entity, never its key.
+
+    A lock key holds an account id, a UniFi host or a Bluetooth MAC address.
+    """
+    return {
+        "device_id": target.device_id if target else None,
+        "entity_id": target.entity_id if target else None,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class CodeRequest:
     """A window on the locks for one guest or reservation."""

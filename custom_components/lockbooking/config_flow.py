@@ -68,7 +68,6 @@ from .const import (
     CONF_NOT_ARRIVED,
     CONF_NOT_ARRIVED_HOURS,
     CONF_REFRESH_MINUTES,
-    CONF_SHOW_CODES,
     CONF_SKIP_PATTERNS,
     CONF_URL,
     DEFAULT_CHECKIN,
@@ -141,7 +140,6 @@ OPTIONS_SCHEMA = vol.Schema(
             NumberSelector(NumberSelectorConfig(min=5, max=24 * 60, mode=NumberSelectorMode.BOX)),
             vol.Coerce(int),
         ),
-        vol.Required(CONF_SHOW_CODES): BooleanSelector(),
         vol.Optional(CONF_CODE_CHOICE): SelectSelector(
             SelectSelectorConfig(
                 options=[CODE_CHOICE_RANDOM, CODE_CHOICE_PHONE],
@@ -290,7 +288,8 @@ class LockbookingConfigFlow(NukiBleFlowMixin, ConfigFlow, domain=DOMAIN):
     """Add, re-authenticate or reconfigure a vendor account."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    # 1.2: reservations entries lost the "show codes in the calendar" option.
+    MINOR_VERSION = 2
 
     # A UniFi console certificate shown to the host, the one the host trusted (for
     # the one check it is trusted for) and the step to run again once trusted.

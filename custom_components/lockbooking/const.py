@@ -32,7 +32,6 @@ CONF_MARGIN_AFTER = "margin_after_minutes"
 CONF_AUTO_REVOKE = "auto_revoke"
 CONF_SKIP_PATTERNS = "skip_patterns"
 CONF_REFRESH_MINUTES = "refresh_minutes"
-CONF_SHOW_CODES = "show_codes"
 CONF_CODE_CHOICE = "code_choice"
 CODE_CHOICE_RANDOM = "random"
 # The guest's phone number's last digits (Airbnb's "Last 4 Digits"), where a lock takes them.
@@ -54,7 +53,6 @@ DEFAULT_OPTIONS = {
     CONF_MARGIN_AFTER: 0,
     CONF_AUTO_REVOKE: True,
     CONF_REFRESH_MINUTES: 30,
-    CONF_SHOW_CODES: False,
     CONF_CODE_CHOICE: CODE_CHOICE_RANDOM,
     CONF_NOT_ARRIVED: NOT_ARRIVED_ALGOPIN,
     CONF_NOT_ARRIVED_HOURS: 6,

@@ -28,9 +28,14 @@ TO_REDACT = {
     "token",
     # A booking feed's address is a secret: whoever has it reads the calendar.
     "url",
+    # Where the hardware is: a UniFi console's host, a Nuki lock's Bluetooth MAC, and
+    # the lock keys (account id, host or MAC, and the lock's id) that name them.
+    "address",
+    "host",
+    "locks",
 }
-# What a ledger record or a reservation says about the guest.
-GUEST_DETAILS = {"code", "description", "name", "phone_last4", "summary"}
+# What a ledger record or a reservation says about the guest, and the record's lock key.
+GUEST_DETAILS = {"code", "description", "lock_key", "name", "phone_last4", "summary"}
 
 
 async def async_get_config_entry_diagnostics(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
 from functools import wraps
+import re
 from typing import Any, Concatenate
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -15,6 +16,20 @@ from .vendors.base import (
     VendorError,
     VendorUnsupportedError,
 )
+
+# What markdown (the Repairs panel renders it) reads as markup, links and HTML included.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&:])")
+_BLANKS = re.compile(r"\s+")
+REPAIR_TEXT_CHARS = 80
+
+
+def repair_text(text: str | None) -> str:
+    """Quote feed text in a repair issue: one line, bounded, with markdown escaped."""
+    plain = _BLANKS.sub(" ", "".join(c for c in text or "" if c.isprintable() or c.isspace()))
+    plain = plain.strip()
+    if len(plain) > REPAIR_TEXT_CHARS:
+        plain = plain[: REPAIR_TEXT_CHARS - 1].rstrip() + "…"
+    return _MARKDOWN.sub(r"\\\1", plain)
 
 
 def translated_error(err: VendorError, lock_name: str) -> HomeAssistantError:

@@ -100,10 +100,9 @@ class CodeRecord:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        """What services and events tell about the code on its lock."""
+        """Tell what services and events say about the code on its lock, but the code."""
         return {
             "lock": self.lock_name,
-            "code": self.code,
             "kind": self.kind,
             "starts": self.starts,
             "ends": self.ends,

@@ -19,7 +19,7 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
 from homeassistant.helpers import (
     config_validation as cv,
     device_registry as dr,
@@ -162,8 +162,29 @@ def async_setup_services(hass: HomeAssistant) -> None:
     ):
         # No schema for Home Assistant: it logs refused data, which may hold a code.
         hass.services.async_register(
-            DOMAIN, service, _validated(schema, handler), None, response
+            DOMAIN, service, _admin_only(hass, _validated(schema, handler)), None, response
         )
+
+
+def _admin_only(
+    hass: HomeAssistant, handler: Callable[[ServiceCall], Awaitable[ServiceResponse]]
+) -> Callable[[ServiceCall], Awaitable[ServiceResponse]]:
+    """Refuse a call made by a user who is not an admin, as core's admin services do.
+
+    Not `async_register_admin_service`: it cannot answer with a response. A call with
+    no user (an automation, a script, the scheduler) is Home Assistant's own.
+    """
+
+    async def admin_only(call: ServiceCall) -> ServiceResponse:
+        if call.context.user_id:
+            user = await hass.auth.async_get_user(call.context.user_id)
+            if user is None:
+                raise UnknownUser(context=call.context)
+            if not user.is_admin:
+                raise Unauthorized(context=call.context)
+        return await handler(call)
+
+    return admin_only
 
 
 def _validated(
@@ -363,6 +384,7 @@ def _response(targets: list[LockTarget], records: list[CodeRecord]) -> ServiceRe
                 "uid": record.uid,
                 "name": record.name,
                 **record.as_dict(),
+                "code": record.code,
             }
             for record in records
         ]

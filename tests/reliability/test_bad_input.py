@@ -51,6 +51,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.json import json_bytes
+
 from ..helpers import lock_device
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"

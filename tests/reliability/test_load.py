@@ -56,9 +56,10 @@ from custom_components.lockbooking.vendors.base import (
 )
 from homeassistant import block_async_io
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
+
 from ..helpers import lock_device
 
 ACCOUNTS = {"fleet_a": 17, "fleet_b": 17, "fleet_c": 16}  # 50 locks

@@ -1,7 +1,8 @@
 """Secrets: diagnostics redact tokens, codes, feed addresses and guest details; logs never carry them.
 
 Every test of the suite runs with logs captured at DEBUG and fails if a token, client
-secret or issued code shows up in them (`no_secrets_in_logs` in tests/conftest.py);
+secret or issued code shows up in them, or if a code reaches an event, a state or a
+calendar answer (`no_secrets_in_logs` in tests/conftest.py);
 the first test here proves that guard catches a leak.
 """
 
@@ -11,6 +12,7 @@ import json
 import logging
 from typing import Any
 
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.lockbooking.const import DOMAIN
@@ -18,10 +20,10 @@ from custom_components.lockbooking.diagnostics import (
     async_get_config_entry_diagnostics,
 )
 from custom_components.lockbooking.services import LEDGER
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers.json import ExtendedJSONEncoder
 
-from ..conftest import leaked_secrets
+from ..conftest import leaked_codes, leaked_secrets
 from ..reservations.conftest import (  # noqa: F401
     FEED_URL,
     init_reservations,
@@ -70,6 +72,34 @@ def test_the_log_guard_catches_a_planted_leak() -> None:
     # A time stamp's microseconds are not a code.
     record.args = ("12:00:01.482913",)
     assert not leaked_secrets([record], {"482913"})
+
+
+def test_the_guard_catches_a_code_in_an_event_or_a_calendar_answer() -> None:
+    state = State("calendar.x", "on", {"description": "Front door: issued 482913"})
+    published = [("event state_changed", {"entity_id": "calendar.x", "new_state": state})]
+    assert leaked_codes(published, {"482913"})
+    assert leaked_codes([("calendar calendar.x", [{"summary": "PIN 482913"}])], {"482913"})
+    # Inside an id, or a time stamp's microseconds, digits are not a code.
+    published = [("event e", {"id": "01K482913X", "at": "12:00:01.482913"})]
+    assert not leaked_codes(published, {"482913"})
+
+
+async def test_a_code_in_an_event_fails_the_test(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The autouse guard sees what the bus carries (here checked before it would fail)."""
+    from custom_components.lockbooking.calendar import ReservationsCalendar
+
+    from ..conftest import _record_published
+
+    published = _record_published(monkeypatch, ReservationsCalendar)
+    hass.bus.async_fire("somebody_else", {"pin": "48291377"})
+    hass.states.async_set("sensor.door", "ok", {"last_code": "58291377"})
+    hass.bus.async_fire("call_service", {"service_data": {"code": "68291377"}})
+    assert leaked_codes(published, {"48291377"})
+    assert leaked_codes(published, {"58291377"})
+    # A service call's data is the caller's, not published by lockbooking.
+    assert not leaked_codes(published, {"68291377"})
 
 
 async def test_account_diagnostics_keep_no_code_or_guest_name(

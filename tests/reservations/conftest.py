@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+
 from ..helpers import lock_device as device_of_lock
 
 FEEDS = Path(__file__).parent.parent / "fixtures" / "ics"

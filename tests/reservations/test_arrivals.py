@@ -81,12 +81,15 @@ async def test_arrival_is_found_once_and_shown(
     assert datetime.fromisoformat(event.data["time"]) == datetime(2026, 8, 24, 14, 42, tzinfo=UTC)
     assert event.data["checkin"] == "2026-08-24T16:00:00+02:00"
     assert "code" not in event.data
+    assert "lock_key" not in event.data
+    assert event.data["entity_id"] in {"lock.front_door", "lock.garden_gate"}
 
     description = hass.states.get("calendar.seaside_flat").attributes["description"]
     assert "Guest arrived 16:42" in description
-    assert "Front door: issued, used 16:42" in description
-    assert "Garden gate: issued, used 16:42" in description
-    assert "Cabin: issued\n" in description + "\n"  # an offline padlock reports nothing
+    assert "Front door: issued, 24 Aug 16:00 to 02 Sep 11:00, used 16:42" in description
+    assert "Garden gate: issued, 24 Aug 16:00 to 02 Sep 11:00, used 16:42" in description
+    # An offline padlock reports nothing.
+    assert "Cabin: issued, 24 Aug 16:00 to 02 Sep 11:00\n" in description + "\n"
 
     state = hass.states.get("event.seaside_flat_arrival")
     assert state.attributes["event_type"] == "arrived"

@@ -35,6 +35,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
+from ..helpers import lock_device
 from ..vendors.test_nuki import (  # noqa: F401 (init_nuki, its fixtures, no_find_delays)
     AUTHS_URL,
     FRONT,
@@ -149,7 +150,9 @@ async def test_the_guests_code_is_her_arrival(
     assert event.data["entry_id"] == reservations.entry_id
     assert datetime.fromisoformat(event.data["time"]) == GUEST_AT
     assert event.data["lock"] == "Front door"
-    assert event.data["lock_key"] == LOCK_KEY
+    assert "lock_key" not in event.data
+    device = lock_device(hass, LOCK_KEY)
+    assert event.data["device_id"] == device.id
     assert event.data["code_kind"] == "keypad"
     description = hass.states.get("calendar.seaside_flat").attributes["description"]
     assert "Guest arrived 19:42" in description

@@ -28,6 +28,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
+from ..helpers import lock_device
 from ..vendors.fake_nuki_peer import (
     INVALID_CODE,
     MOTOR_BLOCKED,
@@ -160,12 +161,14 @@ async def test_arrival_is_found_once_and_the_log_left_alone(
     assert event.data["uid"] == FIRST_UID
     assert event.data["entry_id"] == entry.entry_id
     assert event.data["lock"] == "Front door"
-    assert event.data["lock_key"] == LOCK_KEY
+    assert "lock_key" not in event.data
+    device = lock_device(hass, LOCK_KEY)
+    assert event.data["device_id"] == device.id
     assert event.data["code_kind"] == "keypad"
     assert datetime.fromisoformat(event.data["time"]) == datetime(2026, 8, 24, 14, 42, 7, tzinfo=UTC)
     description = hass.states.get("calendar.seaside_flat").attributes["description"]
     assert "Guest arrived 16:42" in description
-    assert "Front door: issued, used 16:42" in description
+    assert "Front door: issued, 24 Aug 16:00 to 02 Sep 11:00, used 16:42" in description
     assert hass.data[LEDGER].get(FIRST_UID, LOCK_KEY).used_at is not None
     reads = _reads(nuki_lock)
 

@@ -33,6 +33,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
+from ..helpers import lock_device
 from ..vendors.test_unifi_access import (  # noqa: F401 (entry, no_retry_waits: fixtures)
     HOST,
     LOGS_URL,
@@ -179,7 +180,9 @@ async def test_the_guests_pin_is_her_arrival(
         2026, 8, 24, 14, 42, 5, tzinfo=UTC
     )
     assert event.data["lock"] == "UNVR - 1F - Main Door"
-    assert event.data["lock_key"] == LOCK_KEY
+    assert "lock_key" not in event.data
+    device = lock_device(hass, LOCK_KEY)
+    assert event.data["device_id"] == device.id
     assert event.data["code_kind"] == "visitor_pin"
     description = hass.states.get("calendar.seaside_flat").attributes["description"]
     assert "Guest arrived 16:42" in description

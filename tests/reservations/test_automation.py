@@ -7,14 +7,15 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_capture_events,
     async_fire_time_changed,
+    async_mock_service,
 )
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
-from .conftest import FIRST_UID
+from .conftest import FEED_URL, FIRST_UID, feed
 
 
 async def test_calendar_trigger_issues_and_sends_the_code(
@@ -22,7 +23,7 @@ async def test_calendar_trigger_issues_and_sends_the_code(
     init_reservations: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    sent = async_capture_events(hass, "guest_message")
+    sent = async_mock_service(hass, "notify", "send_message")
     assert await async_setup_component(
         hass,
         "automation",
@@ -48,11 +49,11 @@ async def test_calendar_trigger_issues_and_sends_the_code(
                         "response_variable": "issued",
                     },
                     {
-                        "event": "guest_message",
-                        "event_data": {
-                            "code": "{{ issued.codes[0].code }}",
-                            "from": "{{ issued.codes[0].starts }}",
-                            "uid": "{{ issued.codes[0].uid }}",
+                        "action": "notify.send_message",
+                        "target": {"entity_id": "notify.guest_sms"},
+                        "data": {
+                            "message": "{{ issued.codes[0].code }} from {{ issued.codes[0].starts }}",
+                            "title": "{{ issued.codes[0].uid }}",
                         },
                     },
                 ],
@@ -70,14 +71,60 @@ async def test_calendar_trigger_issues_and_sends_the_code(
         async_fire_time_changed(hass)
         await hass.async_block_till_done()
     [message] = sent
-    assert message.data["uid"] == FIRST_UID
-    assert message.data["from"] == "2026-08-24T16:00:00+02:00"
+    assert message.data["title"] == FIRST_UID
     # Automatic mode had issued this stay's code already: the automation gets the same one.
     codes = await hass.services.async_call(
         "lockbooking", "get_codes", {"uid": FIRST_UID, "entity_id": "lock.front_door"},
         blocking=True, return_response=True,
     )
-    assert str(message.data["code"]) == codes["codes"][0]["code"]
+    code = codes["codes"][0]["code"]
+    assert message.data["message"] == f"{code} from 2026-08-24T16:00:00+02:00"
     await hass.services.async_call(
         "automation", "turn_off", {"entity_id": "automation.send_the_door_code"}, blocking=True
     )
+
+
+async def test_code_issued_event_then_get_codes_sends_the_code(
+    hass: HomeAssistant,
+    reservations_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """The README's second example: the event has no code, get_codes gives it."""
+    sent = async_mock_service(hass, "notify", "send_message")
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "alias": "Send issued codes",
+                "triggers": {"trigger": "event", "event_type": "lockbooking_code_issued"},
+                "actions": [
+                    {
+                        "action": "lockbooking.get_codes",
+                        "data": {"uid": "{{ trigger.event.data.uid }}"},
+                        "response_variable": "stay",
+                    },
+                    {
+                        "action": "notify.send_message",
+                        "target": {"entity_id": "notify.guest_sms"},
+                        "data": {
+                            "message": "{% for c in stay.codes if c.status == 'issued' %}"
+                            "{{ c.lock }}: {{ c.code }}\n{% endfor %}"
+                        },
+                    },
+                ],
+            }
+        },
+    )
+    aioclient_mock.get(FEED_URL, text=feed())
+    reservations_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(reservations_entry.entry_id)
+    await hass.async_block_till_done()
+
+    [message] = sent
+    codes = await hass.services.async_call(
+        "lockbooking", "get_codes", {"uid": FIRST_UID}, blocking=True, return_response=True
+    )
+    expected = "".join(f"{c['lock']}: {c['code']}\n" for c in codes["codes"])
+    assert message.data["message"].strip() == expected.strip()
+    assert len(codes["codes"]) == 2

@@ -108,7 +108,6 @@ async def test_options_flow_reloads(
             "auto_revoke": True,
             "skip_patterns": ["Not available", "Owner stay"],
             "refresh_minutes": 60,
-            "show_codes": True,
             "code_choice": "phone_digits",
             "not_arrived_warning": "all",
             "not_arrived_hours": 4,

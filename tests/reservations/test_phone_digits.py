@@ -62,16 +62,22 @@ async def _start(
     return issued
 
 
-def _by_lock(event: Any) -> dict[str, dict[str, Any]]:
+async def _by_lock(hass: HomeAssistant, event: Any) -> dict[str, dict[str, Any]]:
+    """The event's codes by lock, with the digits from get_codes (the event has none)."""
     assert event.data["uid"] == FIRST_UID
-    return {code["lock"]: code for code in event.data["codes"]}
+    assert all("code" not in code for code in event.data["codes"])
+    response = await hass.services.async_call(
+        "lockbooking", "get_codes", {"uid": FIRST_UID}, blocking=True, return_response=True
+    )
+    digits = {code["lock"]: code["code"] for code in response["codes"]}
+    return {code["lock"]: {**code, "code": digits[code["lock"]]} for code in event.data["codes"]}
 
 
 async def test_phone_digits_where_the_lock_takes_them(
     hass: HomeAssistant, init_demo: MockConfigEntry, aioclient_mock: AiohttpClientMocker
 ) -> None:
     [event] = await _start(hass, aioclient_mock, "phone_digits")
-    codes = _by_lock(event)
+    codes = await _by_lock(hass, event)
 
     assert codes["Garden gate"]["code"] == PHONE
     assert NOTE_PREFERRED_USED in codes["Garden gate"]["notes"]
@@ -88,7 +94,7 @@ async def test_random_codes_by_default(
     hass: HomeAssistant, init_demo: MockConfigEntry, aioclient_mock: AiohttpClientMocker
 ) -> None:
     [event] = await _start(hass, aioclient_mock, None)
-    codes = _by_lock(event)
+    codes = await _by_lock(hass, event)
 
     assert PHONE not in {code["code"] for code in codes.values()}
     assert not PHONE_NOTES & {note for code in codes.values() for note in code["notes"]}
@@ -112,7 +118,7 @@ async def test_phone_digits_held_by_another_stay_are_not_reused(
         return_response=True,
     )
     [event] = await _start(hass, aioclient_mock, "phone_digits")
-    gate = _by_lock(event)["Garden gate"]
+    gate = (await _by_lock(hass, event))["Garden gate"]
 
     assert gate["code"] != PHONE
     assert NOTE_PREFERRED_TAKEN in gate["notes"]
@@ -133,7 +139,7 @@ async def test_a_lock_refusing_the_phone_digits_gets_a_random_code(
 
     with patch.object(DemoVendor, "async_issue_code", refuse_phone):
         [event] = await _start(hass, aioclient_mock, "phone_digits")
-    gate = _by_lock(event)["Garden gate"]
+    gate = (await _by_lock(hass, event))["Garden gate"]
 
     assert sent == [PHONE, None]
     assert gate["status"] == "issued"

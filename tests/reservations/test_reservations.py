@@ -21,7 +21,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from .conftest import FEED_URL, FIRST_UID, feed, without_event
+from .conftest import FEED_URL, FIRST_UID, feed, lock_device, without_event
 
 
 async def _events(hass: HomeAssistant, start: str, end: str) -> list[dict[str, Any]]:
@@ -68,19 +68,38 @@ async def test_due_stay_gets_codes_automatically(
 
     [event] = issued
     assert event.data["uid"] == FIRST_UID
-    assert event.data["phone_last4"] == "4144"
+    # No code, nor the guest's phone digits (a code-equivalent): the recorder keeps events.
+    assert "code" not in event.data
+    assert "phone_last4" not in event.data
+    assert "4144" not in str(event.data)
+    assert "Reservation URL" in event.data["description"]
     assert event.data["locks"] == ["Front door", "Cabin"]
     assert event.data["checkin"] == "2026-08-24T16:00:00+02:00"
     front, cabin = event.data["codes"]
-    assert len(front["code"]) == 6
+    assert "code" not in front
+    assert "lock_key" not in str(event.data)
+    assert (front["entity_id"], front["device_id"]) == (
+        "lock.front_door",
+        lock_device(hass, "front_door"),
+    )
+    assert (cabin["entity_id"], cabin["device_id"]) == (None, lock_device(hass, "cabin"))
     assert front["kind"] == "keypad"
+    assert front["status"] == "issued"
     assert cabin["kind"] == "algopin_hourly"
     assert cabin["starts"] == "2026-08-24T16:00:00+02:00"
     assert any("before 2026-08-25T16:00:00+02:00" in note for note in cabin["notes"])
+    codes = await hass.services.async_call(
+        "lockbooking", "get_codes", {"uid": FIRST_UID}, blocking=True, return_response=True
+    )
+    code = next(c["code"] for c in codes["codes"] if c["lock"] == "Front door")
+    assert len(code) == 6
     events = await _events(hass, "2026-08-24T00:00:00+02:00", "2026-08-25T00:00:00+02:00")
-    assert "Front door: issued" in events[0]["description"]
-    assert front["code"] not in events[0]["description"]
-    assert "Phone Number (Last 4 Digits): 4144" in events[0]["description"]
+    description = events[0]["description"]
+    assert "Front door: issued, 24 Aug 16:00 to 02 Sep 11:00" in description
+    assert code not in description
+    assert "Reservation URL" in description
+    assert "4144" not in description
+    assert "Phone Number" not in description
 
 
 async def test_nothing_is_issued_twice(

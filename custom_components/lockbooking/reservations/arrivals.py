@@ -22,7 +22,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
-from ..codes import LockTarget
+from ..codes import LockTarget, lock_ids
 from ..const import (
     CONF_NOT_ARRIVED,
     CONF_NOT_ARRIVED_HOURS,
@@ -34,6 +34,7 @@ from ..const import (
     NOT_ARRIVED_OFF,
     SIGNAL_ARRIVAL,
 )
+from ..errors import repair_text
 from ..ledger import CodeLedger, CodeRecord, CodeStatus
 from ..models import CodeKind, CodeUse, Reservation
 from ..vendors.base import VendorError, VendorUnavailableError
@@ -181,10 +182,11 @@ class ArrivalWatcher:
     def _announce(self, reservation: Reservation, arrival: Arrival) -> None:
         """Tell automations and the entry's event entity; end any not-arrived warning."""
         record = arrival.record
+        target = next(iter(self._resolve_locks([record.lock_key])), None)
         data = {
             **_stay(self.entry.entry_id, reservation),
             "lock": record.lock_name,
-            "lock_key": record.lock_key,
+            **lock_ids(target),
             "time": arrival.at.isoformat(),
             "code_kind": record.kind,
         }
@@ -274,9 +276,9 @@ class ArrivalWatcher:
         async_dispatcher_send(self.hass, SIGNAL_ARRIVAL.format(self.entry.entry_id), NOT_ARRIVED, data)
         placeholders = {
             "entry": self.entry.title,
-            "summary": reservation.summary or "Reserved",
+            "summary": repair_text(reservation.summary or "Reserved"),
             "checkin": _local(reservation.start),
-            "locks": ", ".join(data["locks"]),
+            "locks": repair_text(", ".join(data["locks"])),
         }
         if deadline is not None:
             placeholders["deadline"] = _local(deadline)

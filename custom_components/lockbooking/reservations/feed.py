@@ -383,6 +383,16 @@ def phone_last4(description: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+def without_phone_digits(description: str | None) -> str | None:
+    """Drop the guest's phone digits from a description: they may be a door code."""
+    if not description or _PHONE_LAST4.search(description) is None:
+        return description
+    # The line that held them goes, the description's other blank lines stay.
+    lines = _PHONE_LAST4.sub("\0", description).splitlines()
+    kept = (line for line in lines if line.replace("\0", "").strip() or "\0" not in line)
+    return "\n".join(kept).replace("\0", "").strip() or None
+
+
 # ---------------------------------------------------------------------------- blocks
 
 DEFAULT_BLOCK_PATTERNS: tuple[str, ...] = (

@@ -27,6 +27,7 @@ from ..codes import (
     already_issued,
     async_issue,
     async_revoke,
+    lock_ids,
 )
 from ..const import (
     CODE_CHOICE_PHONE,
@@ -44,12 +45,14 @@ from ..const import (
     LOGGER,
     SIGNAL_LOCKS_LOADED,
 )
+from ..errors import repair_text
 from ..ledger import CodeLedger, CodeRecord, CodeStatus
 from ..models import Reservation
 from ..planner import PlanRefused
 from ..vendors.base import VendorUnavailableError
 from ..vendors.retry import jitter
 from .coordinator import ReservationsConfigEntry, option
+from .feed import without_phone_digits
 
 TICK = timedelta(minutes=5)
 # Due stays one entry works on at once; each account also bounds its own vendor calls.
@@ -260,7 +263,7 @@ class CodeScheduler:
                 translation_key="code_failed",
                 translation_placeholders={
                     "entry": self.entry.title,
-                    "summary": reservation.summary,
+                    "summary": repair_text(reservation.summary),
                     "start": reservation.start.isoformat(),
                     "reason": reason,
                 },
@@ -288,18 +291,24 @@ class CodeScheduler:
         self.hass.bus.async_fire(EVENT_CODE_REVOKED, self._event(reservation, records))
 
     def _event(self, reservation: Reservation, records: list[CodeRecord]) -> dict[str, Any]:
-        codes = [record.as_dict() for record in records]
+        """Give an event's data: everything an automation needs but the codes.
+
+        The recorder keeps every event; an automation gets the codes from issue_code's
+        or get_codes' response.
+        """
+        targets = {target.key: target for target in self.targets}
         return {
             "entry_id": self.entry.entry_id,
             "uid": reservation.uid,
             "summary": reservation.summary,
-            "description": reservation.description,
-            "phone_last4": reservation.phone_last4,
+            "description": without_phone_digits(reservation.description),
             "checkin": reservation.start.isoformat(),
             "checkout": reservation.end.isoformat(),
-            "code": codes[0]["code"] if codes else None,
             "locks": [record.lock_name for record in records],
-            "codes": codes,
+            "codes": [
+                {**record.as_dict(), **lock_ids(targets.get(record.lock_key))}
+                for record in records
+            ],
         }
 
 

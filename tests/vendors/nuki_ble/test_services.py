@@ -28,9 +28,10 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
+from ...helpers import lock_device
 from ..fake_nuki_peer import (
     ADD_KEYPAD_CODE,
     LOCKED,
@@ -40,7 +41,6 @@ from ..fake_nuki_peer import (
     FakeRadio,
 )
 from .conftest import ADDRESS, advertise
-from ...helpers import lock_device
 
 pytestmark = pytest.mark.usefixtures("enable_bluetooth")
 
@@ -288,4 +288,6 @@ async def test_diagnostics_hide_the_pairing_and_pin(
     data = diagnostics["entry"]["data"]
     for key in ("auth_id", "shared_key", "security_pin"):
         assert data[key] == "**REDACTED**"
-    assert data["address"] == ADDRESS
+    # The lock's Bluetooth MAC, also inside its lock keys, is hardware's identity.
+    assert data["address"] == "**REDACTED**"
+    assert ADDRESS.lower() not in str(diagnostics).lower()
