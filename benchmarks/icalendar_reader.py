@@ -45,6 +45,13 @@ def read_with_icalendar(
         floating = _calendar_zone(calendar) or tz
         events = list(calendar.walk("VEVENT"))
         series = {str(ev.get("UID", "")) for ev in events if "RRULE" in ev or "RDATE" in ev}
+        # recurring-ical-events swaps a series' start and end when it ends before it
+        # starts; the policy is to skip such an event, series or not.
+        backwards = {
+            str(ev.get("UID", ""))
+            for ev in events
+            if "DTEND" in ev and "DTSTART" in ev and _key(ev["DTEND"].dt) < _key(ev["DTSTART"].dt)
+        }
         for event in events:
             if str(event.get("UID", "")) in series:
                 continue
@@ -53,7 +60,7 @@ def read_with_icalendar(
         if series:
             occurrences = recurring_ical_events.of(calendar).between(*horizon)
             for occurrence in occurrences:
-                if str(occurrence.get("UID", "")) not in series:
+                if str(occurrence.get("UID", "")) not in series - backwards:
                     continue
                 recurrence = occurrence["RECURRENCE-ID"].dt
                 res = _reservation(occurrence, tz, floating, checkin, checkout, recurrence)
@@ -62,6 +69,12 @@ def read_with_icalendar(
     reservations.sort(key=lambda res: (res.start, res.end, res.uid))
     # The same rule for events sharing a UID: a policy, not a reading.
     return _unique_uids(reservations)
+
+
+def _key(moment: date) -> datetime:
+    if isinstance(moment, datetime):
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
 
 
 def _calendar_zone(calendar: icalendar.Calendar) -> tzinfo | None:

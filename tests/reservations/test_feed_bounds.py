@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
+from dateutil.rrule import rrulestr
 import pytest
 
 from custom_components.lockbooking.reservations import ics_scan
@@ -127,9 +128,30 @@ def test_unreadable_rules(rule: str, reason: str) -> None:
     assert read(cal(*bad_event(f"RRULE:{rule}")))[1] == [reason]
 
 
-def test_a_rule_walking_from_year_1900_is_bounded() -> None:
-    event = ["BEGIN:VEVENT", "UID:old@test", "DTSTART;VALUE=DATE:19000101", "RRULE:FREQ=DAILY", "END:VEVENT"]  # fmt: skip
+def test_a_rule_counting_from_year_1900_is_bounded() -> None:
+    event = ["BEGIN:VEVENT", "UID:old@test", "DTSTART;VALUE=DATE:19000101", "RRULE:FREQ=DAILY;COUNT=1000000", "END:VEVENT"]  # fmt: skip
     assert read(cal(*event))[1] == [f"RRULE walks more than {MAX_STEPS} occurrences"]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    ["FREQ=DAILY", "FREQ=DAILY;INTERVAL=3", "FREQ=WEEKLY;BYDAY=MO,TH", "FREQ=WEEKLY;INTERVAL=2",
+     "FREQ=MONTHLY;BYDAY=1SA", "FREQ=MONTHLY;INTERVAL=5;BYMONTHDAY=3,17", "FREQ=YEARLY;BYMONTH=1,7"],
+)  # fmt: skip
+def test_a_rule_from_year_1900_is_walked_from_near_the_horizon(rule: str) -> None:
+    """Skipping whole periods gives the very occurrences of walking from 1900."""
+    event = ["BEGIN:VEVENT", "UID:old@test", "DTSTART;VALUE=DATE:19000102", f"RRULE:{rule}", "END:VEVENT"]  # fmt: skip
+    uids, skipped = read(cal(*event))
+    occurrences = {uid.partition("#")[2] for uid in uids if uid.startswith("old@test")}
+    expected = {
+        f"{day:%Y%m%d}"
+        for day in rrulestr(rule, dtstart=datetime(1900, 1, 2)).between(
+            datetime(2026, 12, 1), datetime(2027, 12, 31), inc=True
+        )
+    }
+    assert skipped == []
+    assert occurrences == expected
+    assert occurrences
 
 
 def test_an_unbounded_weekly_rule_stops_at_the_horizon() -> None:

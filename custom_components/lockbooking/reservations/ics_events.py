@@ -41,6 +41,9 @@ _DURATION = re.compile(
 _ESCAPE = re.compile(r"\\([\\;,nN])")
 _UNESCAPED = {"\\": "\\", ";": ";", ",": ",", "n": "\n", "N": "\n"}
 _TEXT = ("UID", "SUMMARY", "DESCRIPTION")
+# A property's name, as the scan leaves it (upper case, followed by ';' or ':').
+_NAME = re.compile(r"[A-Z0-9-]+(?=[;:])")
+_NO_PARAMS: dict[str, str] = {}
 
 
 class Unreadable(ValueError):
@@ -73,7 +76,8 @@ class EventFields:
 
 def split_property(line: str) -> tuple[str, dict[str, str], str]:
     """A content line's name, parameters (first of each, unquoted) and value."""
-    name_end = next((i for i, char in enumerate(line) if char in ";:"), len(line))
+    head = _NAME.match(line)
+    name_end = head.end() if head else len(line)
     name, pos, params = line[:name_end], name_end, {}
     count = 0
     while pos < len(line) and line[pos] == ";":
@@ -105,10 +109,14 @@ def read_event(lines: list[str], zones: ZoneResolver) -> EventFields:
     rdates: list[Moment] = []
     exdates: list[Moment] = []
     for line in lines:
-        name = line[: next((i for i, c in enumerate(line) if c in ";:"), len(line))]
-        if name not in _WANTED:
+        head = _NAME.match(line)
+        if head is None or head.group() not in _WANTED:
             continue
-        name, params, value = split_property(line)
+        name = head.group()
+        if line[head.end()] == ":":
+            params, value = _NO_PARAMS, line[head.end() + 1 :]
+        else:
+            name, params, value = split_property(line)
         if name in ("RDATE", "EXDATE"):
             if params.get("VALUE", "").upper() != "PERIOD":
                 moments = (_moment(name, params, part, zones) for part in value.split(","))
