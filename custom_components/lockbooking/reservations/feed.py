@@ -1,6 +1,7 @@
 """Booking feeds: fetch an iCal feed over HTTP and read its events as reservations.
 
-`async_fetch_feed` is I/O only (conditional, size-capped, typed errors); `read_feed` is pure and synchronous, meant to run in the executor
+`async_fetch_feed` is I/O only (conditional, size-capped, https unless allowed, typed
+errors); `read_feed` is pure and synchronous, meant to run in the executor
 (`hass.async_add_executor_job`) because a large feed takes a while to read. The text is
 scanned by `ics_scan` (structure, caps), each event read by `ics_events` (time zones
 by `ics_zones`) and recurring ones expanded by `ics_recur`; an event that cannot be
@@ -40,6 +41,8 @@ _LOGGER = logging.getLogger(__name__)
 MAX_FEED_BYTES = 10 * 1024 * 1024
 FETCH_TIMEOUT = aiohttp.ClientTimeout(total=30)
 _CHUNK_BYTES = 64 * 1024
+MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 type FeedErrorKey = Literal[
     "feed_http_error",
@@ -49,6 +52,7 @@ type FeedErrorKey = Literal[
     "feed_too_complex",
     "feed_unreadable",
     "feed_unreachable",
+    "feed_insecure",
 ]
 
 
@@ -96,33 +100,70 @@ async def async_fetch_feed(
     etag: str | None = None,
     last_modified: str | None = None,
     max_bytes: int = MAX_FEED_BYTES,
+    allow_http: bool = False,
 ) -> FeedFetch:
-    """Fetch a feed, conditionally when a previous ETag / Last-Modified is given."""
+    """Fetch a feed, conditionally when a previous ETag / Last-Modified is given.
+
+    Only over https (webcal:// is https) unless `allow_http`; redirects are followed
+    by hand, at most MAX_REDIRECTS, and only to https addresses, so a feed cannot send
+    the request (and the host's secret address) elsewhere in the clear.
+    """
     url = feed_url(url)
     host = feed_host(url)
+    if not is_secure(url) and not allow_http:
+        raise FeedError("feed_insecure", host)
     headers: dict[str, str] = {}
     if etag:
         headers[aiohttp.hdrs.IF_NONE_MATCH] = etag
     if last_modified:
         headers[aiohttp.hdrs.IF_MODIFIED_SINCE] = last_modified
     session = async_get_clientsession(hass)
+    redirects = 0
     try:
-        async with session.get(url, headers=headers, timeout=FETCH_TIMEOUT) as resp:
-            _LOGGER.debug("Feed from %s: HTTP %s", host, resp.status)
-            new_etag = resp.headers.get(aiohttp.hdrs.ETAG) or etag
-            new_modified = resp.headers.get(aiohttp.hdrs.LAST_MODIFIED) or last_modified
-            if resp.status == 304:
-                return FeedFetch(None, new_etag, new_modified)
-            if not 200 <= resp.status < 300:
-                # Redirects are followed before this: a 3xx here is a dead end too.
-                raise FeedError("feed_http_error", f"HTTP {resp.status} from {host}")
-            _check_content_length(resp.headers.get(aiohttp.hdrs.CONTENT_LENGTH), max_bytes)
-            body = await read_capped(resp.content, max_bytes)
+        while True:
+            async with session.get(
+                url, headers=headers, timeout=FETCH_TIMEOUT, allow_redirects=False
+            ) as resp:
+                _LOGGER.debug("Feed from %s: HTTP %s", host, resp.status)
+                location = resp.headers.get(aiohttp.hdrs.LOCATION)
+                if resp.status in _REDIRECTS and location:
+                    if redirects == MAX_REDIRECTS:
+                        raise FeedError(
+                            "feed_http_error", f"more than {MAX_REDIRECTS} redirects from {host}"
+                        )
+                    redirects += 1
+                    url = _redirect_target(url, location)
+                    host = feed_host(url)
+                    continue
+                new_etag = resp.headers.get(aiohttp.hdrs.ETAG) or etag
+                new_modified = resp.headers.get(aiohttp.hdrs.LAST_MODIFIED) or last_modified
+                if resp.status == 304:
+                    return FeedFetch(None, new_etag, new_modified)
+                if not 200 <= resp.status < 300:
+                    raise FeedError("feed_http_error", f"HTTP {resp.status} from {host}")
+                _check_content_length(resp.headers.get(aiohttp.hdrs.CONTENT_LENGTH), max_bytes)
+                body = await read_capped(resp.content, max_bytes)
+                return FeedFetch(body.decode("utf-8", errors="replace"), new_etag, new_modified)
     except TimeoutError as err:  # before ClientError: ServerTimeoutError is both
         raise FeedError("feed_timeout", host) from err
     except aiohttp.ClientError as err:
         raise FeedError("feed_unreachable", f"{host}: {type(err).__name__}") from err
-    return FeedFetch(body.decode("utf-8", errors="replace"), new_etag, new_modified)
+
+
+def is_secure(url: str) -> bool:
+    """Whether a feed address (webcal:// counted as https://) is fetched over TLS."""
+    return feed_url(url).lower().startswith("https://")
+
+
+def _redirect_target(url: str, location: str) -> str:
+    """Where a redirect leads; raises `FeedError` for anything but an https address."""
+    try:
+        target = URL(url).join(URL(location))
+    except ValueError as err:
+        raise FeedError("feed_http_error", f"a redirect from {feed_host(url)} cannot be followed") from err
+    if target.scheme != "https" or not target.host:
+        raise FeedError("feed_insecure", f"a redirect from {feed_host(url)} leaves https")
+    return str(target)
 
 
 def _check_content_length(value: str | None, max_bytes: int) -> None:
