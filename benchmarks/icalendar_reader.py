@@ -23,7 +23,10 @@ import icalendar
 import recurring_ical_events
 
 from custom_components.lockbooking.models import Reservation
-from custom_components.lockbooking.reservations.feed import _unique_uids, make_reservation
+from custom_components.lockbooking.reservations.feed import (
+    _unique_uids,
+    make_reservation,
+)
 from custom_components.lockbooking.reservations.ics_events import MAX_DURATION
 
 
@@ -138,7 +141,7 @@ def _reservation(
         return make_reservation(
             uid, summary, start, end, str(description) if description is not None else None
         )
-    except Exception:  # noqa: BLE001 - out of range: not a stay either reader keeps
+    except Exception:  # out of range: not a stay either reader keeps
         return None
 
 

@@ -53,11 +53,11 @@ from homeassistant.util import dt as dt_util
 from .const import (
     CODE_CHOICE_PHONE,
     CODE_CHOICE_RANDOM,
+    CONF_ALLOW_HTTP,
     CONF_AUTO_ISSUE,
     CONF_AUTO_REVOKE,
     CONF_CALENDAR,
     CONF_CHECKIN,
-    CONF_ALLOW_HTTP,
     CONF_CHECKOUT,
     CONF_CODE_CHOICE,
     CONF_ISSUE_HOURS_BEFORE,

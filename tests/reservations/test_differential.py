@@ -51,7 +51,7 @@ def theirs(text: str) -> list[tuple[Any, ...]] | None:
 
 def test_every_calendar_fixture_is_compared() -> None:
     names = {path.name for path in CALENDAR_FIXTURES}
-    assert NOT_CALENDARS <= names
+    assert names >= NOT_CALENDARS
     assert len(names) >= 20
 
 

@@ -415,7 +415,7 @@ def test_a_feed_of_unreadable_events_only_is_refused(lines: list[str], reason: s
     with pytest.raises(FeedError) as err:
         parse(cal(*event(*lines)))
     assert err.value.key == "feed_unreadable"
-    assert err.value.detail == f"1 × {reason}"
+    assert err.value.detail == f"{reason} (1)"
 
 
 def test_lenient_on_what_is_harmless() -> None:

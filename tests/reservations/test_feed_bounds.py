@@ -13,11 +13,10 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 import pytest
 
-from custom_components.lockbooking.reservations import ics_scan
+from custom_components.lockbooking.reservations import feed as feed_module, ics_scan
 from custom_components.lockbooking.reservations.feed import FeedError, read_feed
 from custom_components.lockbooking.reservations.ics_events import MAX_PARAMS
 from custom_components.lockbooking.reservations.ics_recur import MAX_STEPS
-from custom_components.lockbooking.reservations import feed as feed_module
 
 # Over the 64 KiB line cap (written out: the test must not follow the constant).
 LONG = 70_000

@@ -71,14 +71,14 @@ def test_one_bad_event_costs_only_itself() -> None:
         SkippedEvent("absurd@booking.com", "DURATION cannot be read"),
     )
     assert skip_summary(result.skipped) == (
-        "1 × ends before it starts; 1 × no DTSTART; "
-        "1 × DTSTART has a parameter that cannot be read; 1 × DURATION cannot be read"
+        "ends before it starts (1); no DTSTART (1); "
+        "DTSTART has a parameter that cannot be read (1); DURATION cannot be read (1)"
     )
 
 
 def test_skip_summary_is_bounded() -> None:
     skipped = [SkippedEvent(None, f"reason {n % 8}") for n in range(100)]
-    assert skip_summary(skipped).count("×") == 5
+    assert skip_summary(skipped).count("(") == 5
     assert skip_summary(skipped).endswith("; …")
 
 

@@ -80,7 +80,7 @@ async def test_a_bad_event_is_skipped_reported_and_cleared(
     assert issue.translation_placeholders == {
         "entry": "Seaside flat",
         "count": "1",
-        "reasons": "1 × ends before it starts",
+        "reasons": "ends before it starts (1)",
     }
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     assert diagnostics["skipped_events"] == [{"uid": "bad@test", "reason": "ends before it starts"}]

@@ -312,7 +312,7 @@ def read_feed(
 def skip_summary(skipped: Sequence[SkippedEvent], limit: int = 5) -> str:
     """How many events were skipped for each reason, most frequent first, bounded."""
     counts = Counter(event.reason for event in skipped)
-    parts = [f"{count} × {reason}" for reason, count in counts.most_common(limit)]
+    parts = [f"{reason} ({count})" for reason, count in counts.most_common(limit)]
     if len(counts) > limit:
         parts.append("…")
     return "; ".join(parts)

@@ -146,9 +146,13 @@ def _end(start: Moment, first: dict[str, tuple[dict[str, str], str]], zones: Zon
         end = _moment("DTEND", *first["DTEND"], zones)
         if isinstance(start, datetime) != isinstance(end, datetime):
             raise Unreadable("DTSTART and DTEND are not both dates or both date-times")
-        if isinstance(start, datetime) and isinstance(end, datetime):
-            if (start.tzinfo is None) != (end.tzinfo is None):
-                end = end.replace(tzinfo=start.tzinfo) if end.tzinfo is None else end.replace(tzinfo=None)
+        if (
+            isinstance(start, datetime)
+            and isinstance(end, datetime)
+            and (start.tzinfo is None) != (end.tzinfo is None)
+        ):
+            # One floating, one not: the end is read in the start's terms.
+            end = end.replace(tzinfo=start.tzinfo)
     elif "DURATION" in first:
         duration = parse_duration(first["DURATION"][1])
         if not isinstance(start, datetime):
@@ -156,12 +160,13 @@ def _end(start: Moment, first: dict[str, tuple[dict[str, str], str]], zones: Zon
         end = start + duration
     else:
         end = start if isinstance(start, datetime) else start + timedelta(days=1)
-    if _key(end) < _key(start):
+    if moment_key(end) < moment_key(start):
         raise Unreadable("ends before it starts")
     return end
 
 
-def _key(moment: Moment) -> datetime:
+def moment_key(moment: Moment) -> datetime:
+    """A moment to order by: dates at midnight and floating times as if in UTC."""
     if isinstance(moment, datetime):
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return datetime(moment.year, moment.month, moment.day, tzinfo=UTC)

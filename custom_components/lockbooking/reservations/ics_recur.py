@@ -16,7 +16,7 @@ import re
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 
-from .ics_events import EventFields, Moment, Unreadable, _key, stamp
+from .ics_events import EventFields, Moment, Unreadable, moment_key, stamp
 
 # Occurrences walked through per rule from its (fast-forwarded) start: 5 years of
 # daily ones. A rule needing more (a COUNT from long ago) is unreadable.
@@ -39,9 +39,10 @@ def occurrences(
 
     Raises `Unreadable` for a rule that cannot be read or recurs more often than daily.
     """
-    assert event.start is not None and event.end is not None
+    assert event.start is not None
+    assert event.end is not None
     start, end = event.start, event.end
-    length = _key(end) - _key(start)
+    length = moment_key(end) - moment_key(start)
     if not isinstance(start, datetime):
         length = max(length, timedelta(days=1))  # a whole day, as for a single event
     firsts = _rule_starts(event.rrule, start, horizon, length) if event.rrule else [start]
@@ -143,8 +144,9 @@ def _fast_forward(rule: str, first: datetime, freq: str, earliest: datetime) -> 
 
 
 def _until(rule: str, first: datetime) -> datetime | None:
-    """A rule's UNTIL in the series' own terms: a date-only one is that day's start
-    (in UTC for a zoned series).
+    """A rule's UNTIL in the series' own terms: a date-only one is that day's start.
+
+    (In UTC for a zoned series.)
 
     (A date-time series with a date UNTIL breaks RFC 5545; this is how `icalendar`
     and `recurring-ical-events` read it, and `dateutil` refuses it outright.)
