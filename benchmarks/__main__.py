@@ -20,6 +20,7 @@ BENCHMARKS = {
     "calendar": "Calendar queries",
     "setup": "Setup and refresh",
     "memory": "Memory",
+    "hostile": "Hostile feeds",
 }
 
 

@@ -54,6 +54,7 @@ from homeassistant.util import dt as dt_util
 from .const import (
     CODE_CHOICE_PHONE,
     CODE_CHOICE_RANDOM,
+    CONF_ALLOW_HTTP,
     CONF_AUTO_ISSUE,
     CONF_AUTO_REVOKE,
     CONF_CALENDAR,
@@ -63,6 +64,7 @@ from .const import (
     CONF_ISSUE_HOURS_BEFORE,
     CONF_KIND,
     CONF_LOCKS,
+    CONF_LONGEST_STAY,
     CONF_MARGIN_AFTER,
     CONF_MARGIN_BEFORE,
     CONF_NOT_ARRIVED,
@@ -85,6 +87,7 @@ from .reservations.feed import (
     FeedError,
     async_fetch_feed,
     feed_url,
+    is_secure,
     parse_feed,
 )
 from .services import lock_key_of_device, locks_for_keys
@@ -104,6 +107,15 @@ from .vendors.unifi_access import (
 )
 from .vendors.unifi_access_api import UnifiAccessCertificateError
 
+# A feed refused for what it is (not for a network failure): the form's error.
+_FEED_ERRORS = {
+    "feed_malformed": "invalid_feed",
+    "feed_too_large": "invalid_feed",
+    "feed_too_complex": "feed_too_complex",
+    "feed_unreadable": "feed_unreadable",
+    "feed_insecure": "insecure_redirect",
+}
+
 # Not shown: it sends the flow to the step that asks to trust the certificate.
 UNTRUSTED_CERTIFICATE = "untrusted_certificate"
 
@@ -118,6 +130,7 @@ RESERVATIONS_SCHEMA = vol.Schema(
         ),
         vol.Required(CONF_CHECKIN, default=DEFAULT_CHECKIN): TimeSelector(),
         vol.Required(CONF_CHECKOUT, default=DEFAULT_CHECKOUT): TimeSelector(),
+        vol.Optional(CONF_ALLOW_HTTP, default=False): BooleanSelector(),
     }
 )
 
@@ -136,6 +149,10 @@ OPTIONS_SCHEMA = vol.Schema(
         vol.Required(CONF_MARGIN_AFTER): vol.All(_minutes(24 * 60), vol.Coerce(int)),
         vol.Required(CONF_AUTO_REVOKE): BooleanSelector(),
         vol.Optional(CONF_SKIP_PATTERNS): TextSelector(TextSelectorConfig(multiple=True)),
+        vol.Optional(CONF_LONGEST_STAY): vol.All(
+            NumberSelector(NumberSelectorConfig(min=1, max=730, mode=NumberSelectorMode.BOX)),
+            vol.Coerce(int),
+        ),
         vol.Required(CONF_REFRESH_MINUTES): vol.All(
             NumberSelector(NumberSelectorConfig(min=5, max=24 * 60, mode=NumberSelectorMode.BOX)),
             vol.Coerce(int),
@@ -354,7 +371,7 @@ class LockbookingConfigFlow(NukiBleFlowMixin, ConfigFlow, domain=DOMAIN):
             )
             errors = self._reservation_field_errors(user_input, keys)
             if not errors and url:
-                errors = await self._async_check_feed(url)
+                errors = await self._async_check_feed(url, bool(user_input.get(CONF_ALLOW_HTTP)))
             if not errors:
                 name = " ".join(user_input[CONF_NAME].split())
                 # Locks are kept by their stable key, not by device id.
@@ -403,6 +420,8 @@ class LockbookingConfigFlow(NukiBleFlowMixin, ConfigFlow, domain=DOMAIN):
         url = str(user_input.get(CONF_URL, "")).strip()
         if CONF_URL not in errors and url and not _is_feed_address(url):
             errors[CONF_URL] = "invalid_url"
+        elif url and not is_secure(url) and not user_input.get(CONF_ALLOW_HTTP):
+            errors[CONF_URL] = "insecure_url"
         if errors:
             return errors
         calendar = user_input.get(CONF_CALENDAR)
@@ -418,15 +437,15 @@ class LockbookingConfigFlow(NukiBleFlowMixin, ConfigFlow, domain=DOMAIN):
             return {CONF_LOCKS: "no_locks"}
         return {}
 
-    async def _async_check_feed(self, url: str) -> dict[str, str]:
+    async def _async_check_feed(self, url: str, allow_http: bool) -> dict[str, str]:
         try:
-            fetch = await async_fetch_feed(self.hass, url)
+            fetch = await async_fetch_feed(self.hass, url, allow_http=allow_http)
             await self.hass.async_add_executor_job(
                 parse_feed, fetch.body or "", dt_util.get_default_time_zone(), time(16), time(11)
             )
         except FeedError as err:
-            if err.key in ("feed_malformed", "feed_too_large"):
-                return {CONF_URL: "invalid_feed"}
+            if err.key in _FEED_ERRORS:
+                return {CONF_URL: _FEED_ERRORS[err.key]}
             return {"base": "cannot_connect"}
         return {}
 

@@ -31,6 +31,11 @@ CONF_MARGIN_BEFORE = "margin_before_minutes"
 CONF_MARGIN_AFTER = "margin_after_minutes"
 CONF_AUTO_REVOKE = "auto_revoke"
 CONF_SKIP_PATTERNS = "skip_patterns"
+# Events longer than this many nights are closures (Booking.com exports a room closed
+# for months like a booking), not stays.
+CONF_LONGEST_STAY = "longest_stay_nights"
+# A feed address over plain http:// (refused unless the host ticks this).
+CONF_ALLOW_HTTP = "allow_http"
 CONF_REFRESH_MINUTES = "refresh_minutes"
 CONF_CODE_CHOICE = "code_choice"
 CODE_CHOICE_RANDOM = "random"
@@ -56,6 +61,7 @@ DEFAULT_OPTIONS = {
     CONF_CODE_CHOICE: CODE_CHOICE_RANDOM,
     CONF_NOT_ARRIVED: NOT_ARRIVED_ALGOPIN,
     CONF_NOT_ARRIVED_HOURS: 6,
+    CONF_LONGEST_STAY: 60,
 }
 
 # Sent when an account's locks are loaded, so reservations waiting for them can act.

@@ -65,6 +65,20 @@ async def async_get_config_entry_diagnostics(
                 for reservation in reservations
             ],
             "codes": _codes(hass, lambda r: r.uid in uids and r.lock_key in lock_keys),
+            # What the last read of the feed could not read, guessed, or set aside.
+            "skipped_events": [asdict(event) for event in coordinator.skipped],
+            "time_zone_notes": list(coordinator.notes),
+            "closures": [
+                async_redact_data(
+                    {
+                        **asdict(closure),
+                        "start": closure.start.isoformat(),
+                        "end": closure.end.isoformat(),
+                    },
+                    GUEST_DETAILS,
+                )
+                for closure in coordinator.closures
+            ],
         }
     prefix = f"{entry.unique_id}:"
     return {

@@ -439,15 +439,15 @@ async def test_fleet_of_50_locks_and_2000_stays(
     """Set-up, a burst, refreshes: every due code once, bounded, a free loop, flat memory."""
     hass.loop.slow_callback_duration = SLOW_CALLBACK
     parse_threads: list[int] = []
-    real_parse = reservations_module.parse_feed
+    real_parse = reservations_module.read_feed
 
-    def parse_spy(*args: Any) -> Any:
+    def parse_spy(*args: Any, **kwargs: Any) -> Any:
         parse_threads.append(threading.get_ident())
-        return real_parse(*args)
+        return real_parse(*args, **kwargs)
 
     fleet = add_fleet(hass, aioclient_mock)
     timings: dict[str, float] = {}
-    with patch.object(reservations_module, "parse_feed", parse_spy):
+    with patch.object(reservations_module, "read_feed", parse_spy):
         with watch_loop() as watch:
             started = time.perf_counter()
             assert await async_setup_component(hass, DOMAIN, {})

@@ -6,13 +6,12 @@ import asyncio
 from datetime import date, datetime, time, timedelta
 import logging
 from pathlib import Path
-from unittest.mock import Mock, patch
+from unittest.mock import Mock
 from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp.streams import StreamReader
 from hypothesis import HealthCheck, given, settings, strategies as st
-from ical.calendar import Calendar
 import pytest
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
@@ -274,11 +273,17 @@ def test_airbnb_style_quirks() -> None:
 
 
 def test_repeated_calendar_properties_keep_the_first() -> None:
-    """A repeated PRODID (here folded over two lines) or VERSION is dropped whole."""
+    """Headers repeated by merging tools (here PRODID folded over two lines) are ignored."""
     text = cal(
         "PRODID:-//Another//Exporter with a long na",
         " me//EN",
         "VERSION:2.0",
+        "CALSCALE:GREGORIAN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:One",
+        "X-WR-CALNAME:Two",
         *event("DTSTART;VALUE=DATE:20260908", "SUMMARY:Reserved"),
     )
 
@@ -336,38 +341,10 @@ def test_not_a_calendar_is_malformed(name: str) -> None:
         pytest.param("BEGIN:VEVENT\r\nEND:VEVENT\r\n", id="no-vcalendar"),
         pytest.param("VERSION:2.0\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", id="before"),
         pytest.param(cal() + "X-JUNK:1\r\n", id="after-end"),
-        pytest.param(cal() + cal(), id="two-calendars"),
+        pytest.param(cal() + "BEGIN:VCALENDAR\r\n", id="second-calendar-cut"),
         pytest.param(cal("BEGIN:VEVENT", "END:VTODO"), id="mismatched-end"),
         pytest.param(cal("BEGIN:VCALENDAR", "END:VCALENDAR"), id="nested-vcalendar"),
         pytest.param(cal("<p>hello</p>"), id="html-inside"),
-        pytest.param(cal(*event("DTEND;VALUE=DATE:20260913")), id="no-dtstart"),
-        pytest.param(
-            cal(*event("DTSTART;VALUE=DATE:20260913", "DTEND;VALUE=DATE:20260910")),
-            id="date-end-before-start",
-        ),
-        pytest.param(
-            cal(*event("DTSTART:20260913T150000Z", "DTEND:20260913T100000Z")),
-            id="timed-end-before-start",
-        ),
-        pytest.param(
-            cal(*event("DTSTART;VALUE=DATE:20260908", "DTEND:20260913T100000Z")),
-            id="date-start-timed-end",
-        ),
-        pytest.param(
-            cal(*event("DTSTART;VALUE=DATE:20261340", "DTEND;VALUE=DATE:20261350")),
-            id="bad-date",
-        ),
-        pytest.param(
-            cal(*event("DTSTART;TZID=Mars/Olympus:20260908T150000")), id="unknown-tzid"
-        ),
-        pytest.param(
-            cal(*event("DTSTART;VALUE=DATE:20260908", "RRULE:FREQ=SOMETIMES")),
-            id="bad-rrule",
-        ),
-        pytest.param(
-            cal(*event("DTSTART;VALUE=DATE:99991231", "DTEND;VALUE=DATE:99991231")),
-            id="year-9999-overflow",
-        ),
     ],
 )
 def test_malformed_text_raises(text: str) -> None:
@@ -376,35 +353,69 @@ def test_malformed_text_raises(text: str) -> None:
     assert err.value.key == "feed_malformed"
 
 
-def test_events_the_library_drops_make_the_feed_malformed() -> None:
-    """Fewer events read than written would cancel stays silently: refuse instead."""
-    text = fixture_text("timed-vtimezone.ics")  # read by ical, not the fast reader
-    written = text.count("BEGIN:VEVENT")
-    with (
-        patch.object(feed.IcsCalendarStream, "calendar_from_ics", return_value=Calendar()),
-        pytest.raises(FeedError) as err,
-    ):
-        parse(text)
-    assert err.value.key == "feed_malformed"
-    assert f"{written} events written, 0 read" in str(err.value)
+UNREADABLE_EVENTS = [
+    pytest.param(["DTEND;VALUE=DATE:20260913"], "no DTSTART", id="no-dtstart"),
+    pytest.param(
+        ["DTSTART;VALUE=DATE:20260913", "DTEND;VALUE=DATE:20260910"],
+        "ends before it starts",
+        id="date-end-before-start",
+    ),
+    pytest.param(
+        ["DTSTART:20260913T150000Z", "DTEND:20260913T100000Z"],
+        "ends before it starts",
+        id="timed-end-before-start",
+    ),
+    pytest.param(
+        ["DTSTART;VALUE=DATE:20260908", "DTEND:20260913T100000Z"],
+        "DTSTART and DTEND are not both dates or both date-times",
+        id="date-start-timed-end",
+    ),
+    pytest.param(
+        ["DTSTART;VALUE=DATE:20261340", "DTEND;VALUE=DATE:20261350"],
+        "DTSTART is not a calendar date or time",
+        id="bad-date",
+    ),
+    pytest.param(
+        ["DTSTART;;VALUE=DATE-TIME:20260908T150000Z"],
+        "DTSTART has a parameter that cannot be read",
+        id="empty-parameter",
+    ),
+    pytest.param(
+        ["DTSTART;VALUE=DATE:20260908", "DURATION:P99999W"],
+        "DURATION is negative or too long",
+        id="absurd-duration",
+    ),
+    pytest.param(
+        ["DTSTART;VALUE=DATE:20260908", "RRULE:FREQ=SOMETIMES"],
+        "RRULE recurs more often than daily, or has no FREQ",
+        id="bad-rrule",
+    ),
+    pytest.param(
+        ["DTSTART;VALUE=DATE:99991231", "DTEND;VALUE=DATE:99991231"],
+        "DTSTART is out of range",
+        id="year-9999",
+    ),
+]
 
 
-@pytest.mark.parametrize(
-    ("start", "end"),
-    [
-        (date(2026, 9, 8), datetime(2026, 9, 9, 11, tzinfo=VIENNA)),
-        (datetime(2026, 9, 8, 16, tzinfo=VIENNA), date(2026, 9, 9)),
-    ],
-)
-def test_mixed_date_and_date_time_ends_are_malformed(start: date, end: date) -> None:
-    """ical refuses these itself; should one ever get through, it is still refused."""
-    calendar = Mock(events=[Mock(dtstart=start, end=end)])
-    with (
-        patch.object(feed.IcsCalendarStream, "calendar_from_ics", return_value=calendar),
-        pytest.raises(FeedError) as err,
-    ):
-        parse(cal(*event()))
-    assert err.value.key == "feed_malformed"
+@pytest.mark.parametrize(("lines", "reason"), UNREADABLE_EVENTS)
+def test_an_unreadable_event_is_skipped_and_the_rest_read(
+    lines: list[str], reason: str
+) -> None:
+    """One bad event costs that event only; it is reported with its uid and why."""
+    good = event("DTSTART;VALUE=DATE:20260920", "DTEND;VALUE=DATE:20260922", uid="good@test")
+    result = feed.read_feed(cal(*event(*lines, uid="bad@test"), *good), VIENNA, CHECKIN, CHECKOUT)
+
+    assert [r.uid for r in result.reservations] == ["good@test"]
+    assert result.skipped == (feed.SkippedEvent("bad@test", reason),)
+
+
+@pytest.mark.parametrize(("lines", "reason"), UNREADABLE_EVENTS)
+def test_a_feed_of_unreadable_events_only_is_refused(lines: list[str], reason: str) -> None:
+    with pytest.raises(FeedError) as err:
+        parse(cal(*event(*lines)))
+    assert err.value.key == "feed_unreadable"
+    assert err.value.detail == f"{reason} (1)"
 
 
 def test_lenient_on_what_is_harmless() -> None:
@@ -427,21 +438,22 @@ def test_summary_is_stripped_and_unescaped() -> None:
     assert res.summary == "Reserved, Jo"
 
 
-def test_recurring_events_are_not_expanded() -> None:
-    """A series is one event as written; a modified occurrence keeps a uid of its own."""
+def test_recurring_events_are_expanded_within_the_horizon() -> None:
+    """Each occurrence is a stay with a stable uid; a moved one replaces its occurrence."""
     text = cal(
-        *event("DTSTART;VALUE=DATE:20260907", "DTEND;VALUE=DATE:20260909", "RRULE:FREQ=WEEKLY;COUNT=5", "SUMMARY:Cleaning"),
+        *event("DTSTART;VALUE=DATE:20260907", "DTEND;VALUE=DATE:20260909", "RRULE:FREQ=WEEKLY;COUNT=5", "EXDATE;VALUE=DATE:20260928", "SUMMARY:Cleaning"),
         *event("RECURRENCE-ID;VALUE=DATE:20260914", "DTSTART;VALUE=DATE:20260915", "DTEND;VALUE=DATE:20260917", "SUMMARY:Cleaning moved"),
     )  # fmt: skip
+    horizon = (at("2026-09-01", 0), at("2026-09-30", 0))
 
-    series, moved = parse(text)
+    result = parse_feed(text, VIENNA, CHECKIN, CHECKOUT, horizon=horizon)
 
-    assert (series.uid, series.start, series.end) == (
-        "u1@test",
-        at("2026-09-07", 16),
-        at("2026-09-09", 11),
-    )
-    assert (moved.uid, moved.start) == ("u1@test#20260914", at("2026-09-15", 16))
+    assert [(r.uid, r.start, r.end, r.summary) for r in result] == [
+        ("u1@test#20260907", at("2026-09-07", 16), at("2026-09-09", 11), "Cleaning"),
+        ("u1@test#20260914", at("2026-09-15", 16), at("2026-09-17", 11), "Cleaning moved"),
+        ("u1@test#20260921", at("2026-09-21", 16), at("2026-09-23", 11), "Cleaning"),
+    ]
+    assert parse_feed(text, VIENNA, CHECKIN, CHECKOUT, horizon=horizon) == result
 
 
 def test_duplicate_uids_are_told_apart() -> None:
@@ -550,7 +562,7 @@ def check_list_or_feed_error(text: str) -> None:
     try:
         result = parse(text)
     except FeedError as err:
-        assert err.key == "feed_malformed"
+        assert err.key in ("feed_malformed", "feed_unreadable", "feed_too_complex")
         return
     assert isinstance(result, list)
     for res in result:

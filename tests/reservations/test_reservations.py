@@ -209,7 +209,7 @@ async def test_unchanged_feed_is_not_parsed_again(
 ) -> None:
     aioclient_mock.clear_requests()
     aioclient_mock.get(FEED_URL, status=304)
-    with patch("custom_components.lockbooking.reservations.coordinator.parse_feed") as parse:
+    with patch("custom_components.lockbooking.reservations.coordinator.read_feed") as parse:
         await _refresh(hass, freezer)
     parse.assert_not_called()
     [(method, _url, _data, headers)] = aioclient_mock.mock_calls

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 import hashlib
 from typing import TYPE_CHECKING
 
@@ -26,9 +27,11 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from ..const import (
+    CONF_ALLOW_HTTP,
     CONF_CALENDAR,
     CONF_CHECKIN,
     CONF_CHECKOUT,
+    CONF_LONGEST_STAY,
     CONF_REFRESH_MINUTES,
     CONF_SKIP_PATTERNS,
     CONF_URL,
@@ -44,11 +47,14 @@ from ..services import LEDGER
 from .feed import (
     DEFAULT_BLOCK_PATTERNS,
     FeedError,
+    FeedRead,
+    SkippedEvent,
     async_fetch_feed,
     clip_summary,
     is_blocked,
     make_reservation,
-    parse_feed,
+    read_feed,
+    skip_summary,
 )
 
 if TYPE_CHECKING:
@@ -57,9 +63,13 @@ if TYPE_CHECKING:
 
 MISSES_TO_CANCEL = 2
 CALENDAR_HORIZON = timedelta(days=400)
+CALENDAR_LOOKBACK = timedelta(days=2)
 # A feed failing this long raises a repair issue: its address may have changed.
 FEED_FAILING_REPAIR_AFTER = timedelta(hours=6)
 ISSUE_FEED_FAILING = "feed_failing"
+ISSUE_EVENTS_SKIPPED = "feed_events_skipped"
+# The repair's list of reasons is our own text, but bounded all the same.
+MAX_REASONS_CHARS = 500
 
 
 @dataclass(slots=True)
@@ -108,12 +118,17 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         self.checkout = time.fromisoformat(entry.data.get(CONF_CHECKOUT, DEFAULT_CHECKOUT))
         self._etag: str | None = None
         self._last_modified: str | None = None
-        self._last_read: list[Reservation] | None = None
+        self._last_read: FeedRead | None = None
         self._misses: dict[str, int] = {}
         self._failing_since: datetime | None = None
         # Stays found cancelled, until automatic mode has revoked their codes.
         self.cancelled: list[Reservation] = []
+        # What the last good read could not read, guessed, or took for closures.
+        self.skipped: tuple[SkippedEvent, ...] = ()
+        self.notes: tuple[str, ...] = ()
+        self.closures: list[Reservation] = []
         entry.async_on_unload(self._clear_failing_issue)
+        entry.async_on_unload(self._clear_skipped_issue)
 
     async def _async_update_data(self) -> dict[str, Reservation]:
         known = self.data or {}
@@ -130,8 +145,13 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         self._feed_ok()
         if fetched is None:
             return known
+        self._note_skipped(fetched.skipped)
+        self.notes = fetched.notes
         patterns = self.config_entry.options.get(CONF_SKIP_PATTERNS, DEFAULT_BLOCK_PATTERNS)
-        present = {r.uid: r for r in fetched if not is_blocked(r.summary, patterns)}
+        longest = int(option(self.config_entry, CONF_LONGEST_STAY))  # type: ignore[call-overload]
+        stays = [r for r in fetched.reservations if not is_blocked(r.summary, patterns)]
+        self.closures = [r for r in stays if _nights(r) > longest]
+        present = {r.uid: r for r in stays if _nights(r) <= longest}
         now = dt_util.utcnow()
         if _any_current(known, now) and not _any_current(present, now):
             # Airbnb has served calendars of nothing but "Not available" blocks for a
@@ -152,8 +172,13 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
             await self._async_follow_uid(old_uid, new_uid)
         for uid in present:
             self._misses.pop(uid, None)
+        unknown = _unknown(fetched.skipped)
         for uid, reservation in known.items():
             if uid in present or uid in renamed or reservation.end <= now:
+                continue
+            if unknown is None or uid.partition("#")[0] in unknown or uid in unknown:
+                # Its event may be the one that could not be read: unknown, not absent.
+                present[uid] = reservation
                 continue
             misses = self._misses.get(uid, 0) + 1
             if misses >= MISSES_TO_CANCEL:
@@ -180,6 +205,36 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
             record.status is CodeStatus.PENDING
             for record in self.hass.data[LEDGER].records(uid)
         )
+
+    def _note_skipped(self, skipped: tuple[SkippedEvent, ...]) -> None:
+        """Raise (or clear) the repair that says how many events could not be read."""
+        self.skipped = skipped
+        if not skipped:
+            self._clear_skipped_issue()
+            return
+        reasons = skip_summary(skipped)
+        if len(reasons) > MAX_REASONS_CHARS:
+            reasons = reasons[: MAX_REASONS_CHARS - 1] + "…"
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self._skipped_issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_EVENTS_SKIPPED,
+            translation_placeholders={
+                "entry": self.config_entry.title,
+                "count": str(len(skipped)),
+                "reasons": reasons,
+            },
+        )
+
+    def _clear_skipped_issue(self) -> None:
+        ir.async_delete_issue(self.hass, DOMAIN, self._skipped_issue_id)
+
+    @property
+    def _skipped_issue_id(self) -> str:
+        return f"{ISSUE_EVENTS_SKIPPED}_{self.config_entry.entry_id}"
 
     def _feed_failed(self, reason: str) -> None:
         """Note a failed fetch; one failing for long raises a repair issue."""
@@ -215,24 +270,38 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
     def _failing_issue_id(self) -> str:
         return f"{ISSUE_FEED_FAILING}_{self.config_entry.entry_id}"
 
-    async def _async_read(self) -> list[Reservation] | None:
+    async def _async_read(self) -> FeedRead | None:
         """The source's reservations; None if it says "not modified" before any read."""
-        if url := self.config_entry.data.get(CONF_URL):
+        data = self.config_entry.data
+        if url := data.get(CONF_URL):
             fetch = await async_fetch_feed(
-                self.hass, url, etag=self._etag, last_modified=self._last_modified
+                self.hass,
+                url,
+                etag=self._etag,
+                last_modified=self._last_modified,
+                # Entries made before the setting existed were accepted as they are.
+                allow_http=data.get(CONF_ALLOW_HTTP, True),
             )
             if fetch.body is None:
                 # Not modified: the stays last read, unparsed. It is still a good fetch,
                 # so a stay missing from it goes on towards cancellation.
                 return self._last_read
-            reservations = await self.hass.async_add_executor_job(
-                parse_feed, fetch.body, dt_util.get_default_time_zone(), self.checkin, self.checkout
+            now = dt_util.utcnow()
+            read = await self.hass.async_add_executor_job(
+                partial(
+                    read_feed,
+                    fetch.body,
+                    dt_util.get_default_time_zone(),
+                    self.checkin,
+                    self.checkout,
+                    horizon=(now - CALENDAR_LOOKBACK, now + CALENDAR_HORIZON),
+                )
             )
             # Only a feed that parsed may skip the next parse.
             self._etag, self._last_modified = fetch.etag, fetch.last_modified
-            self._last_read = reservations
-            return reservations
-        return await self._async_read_calendar(self.config_entry.data[CONF_CALENDAR])
+            self._last_read = read
+            return read
+        return FeedRead(await self._async_read_calendar(data[CONF_CALENDAR]))
 
     async def _async_read_calendar(self, entity_id: str) -> list[Reservation]:
         component = self.hass.data.get(DATA_COMPONENT)
@@ -240,7 +309,7 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         if calendar is None:
             raise FeedError("feed_unreachable", entity_id)
         now = dt_util.now()
-        events = await calendar.async_get_events(self.hass, now - timedelta(days=2), now + CALENDAR_HORIZON)
+        events = await calendar.async_get_events(self.hass, now - CALENDAR_LOOKBACK, now + CALENDAR_HORIZON)
         return [self._from_event(event) for event in events]
 
     def _from_event(self, event: CalendarEvent) -> Reservation:
@@ -256,6 +325,17 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
             f"{summary}|{start.date().isoformat()}".encode()
         ).hexdigest()[:32]
         return make_reservation(uid, summary, start, end, event.description)
+
+
+def _nights(reservation: Reservation) -> int:
+    return (reservation.end.date() - reservation.start.date()).days
+
+
+def _unknown(skipped: tuple[SkippedEvent, ...]) -> frozenset[str] | None:
+    """The uids of events that could not be read; None if one had no readable uid."""
+    if any(event.uid is None for event in skipped):
+        return None
+    return frozenset(event.uid for event in skipped if event.uid)
 
 
 def _any_current(reservations: dict[str, Reservation], now: datetime) -> bool:

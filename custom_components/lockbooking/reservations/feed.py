@@ -1,9 +1,11 @@
 """Booking feeds: fetch an iCal feed over HTTP and read its events as reservations.
 
-`async_fetch_feed` is I/O only (conditional, size-capped, typed errors); `parse_feed` is
-pure and synchronous, meant to run in the executor (`hass.async_add_executor_job`)
-because large feeds take a while to parse and `ical` loads its parsers lazily. Booking
-feeds are read by the fast reader in `ics_events`; `ical` reads whatever it leaves.
+`async_fetch_feed` is I/O only (conditional, size-capped, https unless allowed, typed
+errors); `read_feed` is pure and synchronous, meant to run in the executor
+(`hass.async_add_executor_job`) because a large feed takes a while to read. The text is
+scanned by `ics_scan` (structure, caps), each event read by `ics_events` (time zones
+by `ics_zones`) and recurring ones expanded by `ics_recur`; an event that cannot be
+read is skipped and reported, never the whole feed.
 
 Every failure is a `FeedError`: the caller keeps its last good reservations on any of
 them, so garbage must raise and never come back as an empty list.
@@ -11,6 +13,7 @@ them, so garbage must raise and never come back as an empty list.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -18,30 +21,38 @@ from functools import lru_cache
 import hashlib
 import logging
 import re
+from time import monotonic
 from typing import Literal
 
 import aiohttp
-from ical.calendar_stream import IcsCalendarStream
 from yarl import URL
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from ..models import Reservation
-from .ics_events import EventFields, read_events
+from .ics_events import EventFields, Unreadable, read_event, split_property, unescape
+from .ics_recur import occurrences
+from .ics_scan import ScanError, scan
+from .ics_zones import ZoneResolver
 
 _LOGGER = logging.getLogger(__name__)
 
 MAX_FEED_BYTES = 10 * 1024 * 1024
 FETCH_TIMEOUT = aiohttp.ClientTimeout(total=30)
 _CHUNK_BYTES = 64 * 1024
+MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 type FeedErrorKey = Literal[
     "feed_http_error",
     "feed_timeout",
     "feed_too_large",
     "feed_malformed",
+    "feed_too_complex",
+    "feed_unreadable",
     "feed_unreachable",
+    "feed_insecure",
 ]
 
 
@@ -89,33 +100,70 @@ async def async_fetch_feed(
     etag: str | None = None,
     last_modified: str | None = None,
     max_bytes: int = MAX_FEED_BYTES,
+    allow_http: bool = False,
 ) -> FeedFetch:
-    """Fetch a feed, conditionally when a previous ETag / Last-Modified is given."""
+    """Fetch a feed, conditionally when a previous ETag / Last-Modified is given.
+
+    Only over https (webcal:// is https) unless `allow_http`; redirects are followed
+    by hand, at most MAX_REDIRECTS, and only to https addresses, so a feed cannot send
+    the request (and the host's secret address) elsewhere in the clear.
+    """
     url = feed_url(url)
     host = feed_host(url)
+    if not is_secure(url) and not allow_http:
+        raise FeedError("feed_insecure", host)
     headers: dict[str, str] = {}
     if etag:
         headers[aiohttp.hdrs.IF_NONE_MATCH] = etag
     if last_modified:
         headers[aiohttp.hdrs.IF_MODIFIED_SINCE] = last_modified
     session = async_get_clientsession(hass)
+    redirects = 0
     try:
-        async with session.get(url, headers=headers, timeout=FETCH_TIMEOUT) as resp:
-            _LOGGER.debug("Feed from %s: HTTP %s", host, resp.status)
-            new_etag = resp.headers.get(aiohttp.hdrs.ETAG) or etag
-            new_modified = resp.headers.get(aiohttp.hdrs.LAST_MODIFIED) or last_modified
-            if resp.status == 304:
-                return FeedFetch(None, new_etag, new_modified)
-            if not 200 <= resp.status < 300:
-                # Redirects are followed before this: a 3xx here is a dead end too.
-                raise FeedError("feed_http_error", f"HTTP {resp.status} from {host}")
-            _check_content_length(resp.headers.get(aiohttp.hdrs.CONTENT_LENGTH), max_bytes)
-            body = await read_capped(resp.content, max_bytes)
+        while True:
+            async with session.get(
+                url, headers=headers, timeout=FETCH_TIMEOUT, allow_redirects=False
+            ) as resp:
+                _LOGGER.debug("Feed from %s: HTTP %s", host, resp.status)
+                location = resp.headers.get(aiohttp.hdrs.LOCATION)
+                if resp.status in _REDIRECTS and location:
+                    if redirects == MAX_REDIRECTS:
+                        raise FeedError(
+                            "feed_http_error", f"more than {MAX_REDIRECTS} redirects from {host}"
+                        )
+                    redirects += 1
+                    url = _redirect_target(url, location)
+                    host = feed_host(url)
+                    continue
+                new_etag = resp.headers.get(aiohttp.hdrs.ETAG) or etag
+                new_modified = resp.headers.get(aiohttp.hdrs.LAST_MODIFIED) or last_modified
+                if resp.status == 304:
+                    return FeedFetch(None, new_etag, new_modified)
+                if not 200 <= resp.status < 300:
+                    raise FeedError("feed_http_error", f"HTTP {resp.status} from {host}")
+                _check_content_length(resp.headers.get(aiohttp.hdrs.CONTENT_LENGTH), max_bytes)
+                body = await read_capped(resp.content, max_bytes)
+                return FeedFetch(body.decode("utf-8", errors="replace"), new_etag, new_modified)
     except TimeoutError as err:  # before ClientError: ServerTimeoutError is both
         raise FeedError("feed_timeout", host) from err
     except aiohttp.ClientError as err:
         raise FeedError("feed_unreachable", f"{host}: {type(err).__name__}") from err
-    return FeedFetch(body.decode("utf-8", errors="replace"), new_etag, new_modified)
+
+
+def is_secure(url: str) -> bool:
+    """Whether a feed address (webcal:// counted as https://) is fetched over TLS."""
+    return feed_url(url).lower().startswith("https://")
+
+
+def _redirect_target(url: str, location: str) -> str:
+    """Where a redirect leads; raises `FeedError` for anything but an https address."""
+    try:
+        target = URL(url).join(URL(location))
+    except ValueError as err:
+        raise FeedError("feed_http_error", f"a redirect from {feed_host(url)} cannot be followed") from err
+    if target.scheme != "https" or not target.host:
+        raise FeedError("feed_insecure", f"a redirect from {feed_host(url)} leaves https")
+    return str(target)
 
 
 def _check_content_length(value: str | None, max_bytes: int) -> None:
@@ -140,13 +188,10 @@ async def read_capped(stream: aiohttp.StreamReader, max_bytes: int) -> bytes:
 
 # ---------------------------------------------------------------------------- parse
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_NAME = re.compile(r"[A-Za-z0-9-]+(?=[;:])")
 # `[\s:]*`, not `\s*:?\s*`: two adjacent optional runs backtrack quadratically.
 _PHONE_LAST4 = re.compile(
     r"phone\s*number\s*\(\s*last\s*4\s*digits?\s*\)[\s:]*(\d{4})(?!\d)", re.IGNORECASE
 )
-_ONCE_PER_CALENDAR = ("PRODID", "VERSION")
 
 # What a stay may hold. Summaries are matched against block patterns in the event
 # loop and texts travel in events and the ledger: a feed must not make them huge.
@@ -156,148 +201,160 @@ MAX_UID_CHARS = 255
 # Lead times and margins are added to these dates: year 1 or 9999 would overflow.
 EARLIEST_STAY = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST_STAY = datetime(3000, 1, 1, tzinfo=UTC)
+# A feed's reading stops (and the feed is refused) past this: the caps in `ics_scan`,
+# `ics_events` and `ics_recur` keep any feed under the size cap well within it.
+PARSE_BUDGET_SECONDS = 1.5
+# Recurring events are expanded this far around now when the caller gives no horizon.
+DEFAULT_HORIZON = (timedelta(days=2), timedelta(days=400))
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedEvent:
+    """An event that could not be read: its uid when that much was readable, and why."""
+
+    uid: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRead:
+    """A feed's stays, sorted by check-in, and what could not be read of it."""
+
+    reservations: list[Reservation]
+    skipped: tuple[SkippedEvent, ...] = ()
+    # Time zones guessed or fallen back on, for the diagnostics.
+    notes: tuple[str, ...] = ()
 
 
 def parse_feed(
-    ics: str, tz: tzinfo, checkin: time, checkout: time, *, fast: bool = True
+    ics: str,
+    tz: tzinfo,
+    checkin: time,
+    checkout: time,
+    *,
+    horizon: tuple[datetime, datetime] | None = None,
 ) -> list[Reservation]:
-    """Read a feed's events as reservations, sorted by check-in; blocking, pure.
+    """The stays of a feed (see `read_feed`), without what was skipped."""
+    return read_feed(ics, tz, checkin, checkout, horizon=horizon).reservations
+
+
+def read_feed(
+    ics: str,
+    tz: tzinfo,
+    checkin: time,
+    checkout: time,
+    *,
+    horizon: tuple[datetime, datetime] | None = None,
+    budget: float = PARSE_BUDGET_SECONDS,
+) -> FeedRead:
+    """Read a feed's events as reservations; blocking, pure.
 
     All-day events (the booking platforms' way) run from their first day at `checkin`
-    to their exclusive end day at `checkout`, in `tz`. Timed events keep their times
-    (floating ones are taken in `tz`). An end equal to the start (Airbnb exports some
-    one-night stays with DTSTART == DTEND) or a missing end means one night. Recurring
-    events are taken as written, not expanded: booking feeds do not repeat stays.
+    to their exclusive end day at `checkout`, in `tz`. Timed events keep their times;
+    floating ones are taken in the feed's X-WR-TIMEZONE, else in `tz`. An end equal to
+    the start (Airbnb exports some one-night stays with DTSTART == DTEND) or a missing
+    end means one night. A recurring event gives one stay per occurrence within
+    `horizon` (by default from 2 days ago to 400 days ahead).
 
-    The events are read by `ics_events.read_events` when the feed keeps to what it
-    reads, by `ical` otherwise (always with `fast=False`, the reference for tests);
-    everything after reading is the same code for both.
-
-    Raises `FeedError("feed_malformed")` on anything that is not a whole VCALENDAR;
-    a valid calendar without events gives `[]`.
+    An event that cannot be read is skipped and listed in `skipped`; the others are
+    read. Raises `FeedError` when the text is not whole calendars
+    ("feed_malformed"), is too complex to read within the caps and the time budget
+    ("feed_too_complex"), or has events of which none can be read ("feed_unreadable").
     """
+    deadline = monotonic() + budget
     try:
-        text, vevents = _prepare(ics)
-        events = read_events(text) if fast else None
-        if events is None:
-            events = _ical_events(text)
-        # ical drops what it does not recognise (9.1.0 skips a lower-case
-        # `begin:vevent`): fewer events than written would silently cancel stays.
-        if len(events) != vevents:
-            raise FeedError(
-                "feed_malformed", f"{vevents} events written, {len(events)} read"
-            )
-        reservations = [_reservation(ev, tz, checkin, checkout) for ev in events]
-    except FeedError:
-        raise
-    except Exception as err:
-        # A feed is someone else's text: whatever it makes ical or the date arithmetic
-        # raise (CalendarParseError, pydantic errors, OverflowError on year 9999, …)
-        # must reach the caller as the one typed error it handles.
-        raise FeedError("feed_malformed", type(err).__name__) from err
-    reservations.sort(key=lambda res: (res.start, res.end, res.uid))
-    return _unique_uids(reservations)
-
-
-def _prepare(ics: str) -> tuple[str, int]:
-    """Clean what ical refuses or gets wrong; return the text and its VEVENT count.
-
-    Line by line (folded continuations kept with their property): property and
-    component names upper-cased (they are case-insensitive), a repeated PRODID or
-    VERSION dropped (both ical 9 and 13 reject the calendar), an empty UID added to a
-    VEVENT without one (ical would invent a random one, and a uid must be stable), and
-    the structure checked: one VCALENDAR, nothing outside it, every BEGIN ended (ical
-    returns an empty calendar for a truncated file or an HTML page).
-    """
-    out: list[str] = []
-    stack: list[str] = []
-    seen_once: set[str] = set()
-    closed = False
-    skipping = False
-    vevents = 0
-    has_uid = False
-    for line in _LINE_BREAK.split(ics.removeprefix("\ufeff")):
-        if not line.strip():
-            continue
-        if line[0] in " \t":
-            if not out:
-                raise FeedError("feed_malformed", "continuation line first")
-            if not skipping:
-                out.append(line)
-            continue
-        skipping = False
-        match = _NAME.match(line)
-        if match is None or closed:
-            raise FeedError("feed_malformed", "not an iCalendar line")
-        name = match.group().upper()
-        line = name + line[match.end() :]
-        if name in ("BEGIN", "END"):
-            component = line[len(name) + 1 :].strip().upper()
-            line = f"{name}:{component}"
-            if name == "BEGIN":
-                if (not stack) != (component == "VCALENDAR"):
-                    raise FeedError("feed_malformed", f"unexpected BEGIN:{component}")
-                stack.append(component)
-                if stack == ["VCALENDAR", "VEVENT"]:
-                    vevents += 1
-                    has_uid = False
+        scanned = scan(ics)
+    except ScanError as err:
+        key: FeedErrorKey = "feed_too_complex" if err.too_complex else "feed_malformed"
+        raise FeedError(key, str(err)) from err
+    zones = ZoneResolver(scanned.vtimezones, scanned.calendar_zone, tz)
+    if horizon is None:
+        now = datetime.now(UTC)
+        horizon = (now - DEFAULT_HORIZON[0], now + DEFAULT_HORIZON[1])
+    skipped: list[SkippedEvent] = []
+    read: list[EventFields] = []
+    for raw in scanned.events:
+        if monotonic() > deadline:
+            raise FeedError("feed_too_complex", f"reading took over {budget} s")
+        try:
+            if raw.problem:
+                raise Unreadable(raw.problem)
+            read.append(read_event(raw.lines, zones))
+        except Unreadable as err:
+            skipped.append(SkippedEvent(_raw_uid(raw.lines), err.reason))
+    overridden = {(ev.uid, ev.recurrence_id) for ev in read if ev.recurrence_id}
+    floating = zones.floating or tz
+    reservations: list[Reservation] = []
+    readable = len(read)
+    for event in read:
+        if monotonic() > deadline:
+            raise FeedError("feed_too_complex", f"reading took over {budget} s")
+        try:
+            if event.rrule or event.rdates:
+                series = occurrences(event, horizon)
+                reservations += [
+                    _reservation(ev, tz, floating, checkin, checkout)
+                    for ev in series
+                    if (ev.uid, ev.recurrence_id) not in overridden
+                ]
             else:
-                if not stack or stack[-1] != component:
-                    raise FeedError("feed_malformed", f"unexpected END:{component}")
-                if stack == ["VCALENDAR", "VEVENT"] and not has_uid:
-                    out.append("UID:")
-                stack.pop()
-                closed = not stack
-        elif not stack:
-            raise FeedError("feed_malformed", "content outside VCALENDAR")
-        elif len(stack) == 1 and name in _ONCE_PER_CALENDAR:
-            if name in seen_once:
-                skipping = True
-                continue
-            seen_once.add(name)
-        elif name == "UID" and stack == ["VCALENDAR", "VEVENT"]:
-            has_uid = True
-        out.append(line)
-    if not closed:
-        raise FeedError("feed_malformed", "no complete VCALENDAR")
-    return "\r\n".join(out) + "\r\n", vevents
+                reservations.append(_reservation(event, tz, floating, checkin, checkout))
+        except (Unreadable, FeedError, OverflowError) as err:
+            reason = getattr(err, "reason", None) or getattr(err, "detail", "") or "dates out of range"
+            skipped.append(SkippedEvent(_clip_uid(event.uid), reason))
+            readable -= 1
+    if skipped and not readable:
+        raise FeedError("feed_unreadable", skip_summary(skipped))
+    reservations.sort(key=lambda res: (res.start, res.end, res.uid))
+    return FeedRead(_unique_uids(reservations), tuple(skipped), tuple(dict.fromkeys(zones.notes)))
 
 
-def _ical_events(text: str) -> list[EventFields]:
-    """Read the events with `ical`: the reference, and the reader of the rest."""
-    return [
-        EventFields(
-            uid=ev.uid,
-            summary=ev.summary,
-            description=ev.description,
-            start=ev.dtstart,
-            end=ev.end if ev.dtstart is not None else None,
-            recurrence_id=ev.recurrence_id,
-        )
-        for ev in IcsCalendarStream.calendar_from_ics(text).events
-    ]
+def skip_summary(skipped: Sequence[SkippedEvent], limit: int = 5) -> str:
+    """How many events were skipped for each reason, most frequent first, bounded."""
+    counts = Counter(event.reason for event in skipped)
+    parts = [f"{reason} ({count})" for reason, count in counts.most_common(limit)]
+    if len(counts) > limit:
+        parts.append("…")
+    return "; ".join(parts)
+
+
+def _raw_uid(lines: Sequence[str]) -> str | None:
+    for line in lines:
+        if line.startswith(("UID:", "UID;")):
+            try:
+                return _clip_uid(unescape(split_property(line)[2]))
+            except Unreadable:
+                return None
+    return None
+
+
+def _clip_uid(uid: str | None) -> str | None:
+    uid = (uid or "").strip()
+    if not uid:
+        return None
+    return hashlib.sha256(uid.encode()).hexdigest() if len(uid) > MAX_UID_CHARS else uid
 
 
 def _reservation(
-    event: EventFields, tz: tzinfo, checkin: time, checkout: time
+    event: EventFields, tz: tzinfo, floating: tzinfo, checkin: time, checkout: time
 ) -> Reservation:
-    """One event as a stay."""
+    """One event as a stay; raises `Unreadable` or `FeedError` for one that cannot be."""
     if event.start is None or event.end is None:
-        raise FeedError("feed_malformed", "event without DTSTART")
+        raise Unreadable("no DTSTART")
     start_value, end_value = event.start, event.end
     if isinstance(start_value, datetime):
         if not isinstance(end_value, datetime):
-            raise FeedError("feed_malformed", "date-time start with date end")
-        start, end = _in_zone(start_value, tz), _in_zone(end_value, tz)
+            raise Unreadable("DTSTART and DTEND are not both dates or both date-times")
+        start, end = _in_zone(start_value, tz, floating), _in_zone(end_value, tz, floating)
         if end < start:
-            raise FeedError("feed_malformed", "event ends before it starts")
+            raise Unreadable("ends before it starts")
         if end == start:
             end = datetime.combine(start.date() + timedelta(days=1), checkout, tzinfo=tz)
     else:
         if isinstance(end_value, datetime):
-            raise FeedError("feed_malformed", "date start with date-time end")
+            raise Unreadable("DTSTART and DTEND are not both dates or both date-times")
         if end_value < start_value:
-            raise FeedError("feed_malformed", "event ends before it starts")
+            raise Unreadable("ends before it starts")
         if end_value == start_value:
             end_value = start_value + timedelta(days=1)
         start = datetime.combine(start_value, checkin, tzinfo=tz)
@@ -336,10 +393,10 @@ def make_reservation(
     )
 
 
-def _in_zone(value: datetime, tz: tzinfo) -> datetime:
-    """A date-time in `tz`; a floating one is taken as already there."""
+def _in_zone(value: datetime, tz: tzinfo, floating: tzinfo) -> datetime:
+    """A date-time in `tz`; a floating one is taken in `floating` (X-WR-TIMEZONE)."""
     if value.tzinfo is None:
-        return value.replace(tzinfo=tz)
+        value = value.replace(tzinfo=floating)
     return value.astimezone(tz)
 
 
@@ -398,9 +455,17 @@ def without_phone_digits(description: str | None) -> str | None:
 DEFAULT_BLOCK_PATTERNS: tuple[str, ...] = (
     # Airbnb: "Airbnb (Not available)" (and the older bare "Not available"), but not
     # Booking.com's "CLOSED - Not available", which is how it exports every booking.
-    r"^\s*(airbnb\s*\(\s*)?not\s+available\s*\)?\s*$",
+    r"^\s*(airbnb\s*\(\s*)?(not\s+available|unavailable)\s*\)?\s*$",
     # Vrbo: owner blocks are "Blocked"; its bookings are "Reserved".
     r"^\s*blocked\s*$",
+    # The same words in our users' languages, bare or in Airbnb's "Airbnb (…)":
+    # French (Abritel's owner blocks), German, Italian, Spanish, Swedish, Czech.
+    r"^\s*(airbnb\s*\(\s*)?(indisponible|non\s+disponible|bloqu[ée])\s*\)?\s*$",
+    r"^\s*(airbnb\s*\(\s*)?(nicht\s+verf(ü|ue)gbar|blockiert|gesperrt)\s*\)?\s*$",
+    r"^\s*(airbnb\s*\(\s*)?(non\s+disponibile|bloccato)\s*\)?\s*$",
+    r"^\s*(airbnb\s*\(\s*)?(no\s+disponible|bloqueado)\s*\)?\s*$",
+    r"^\s*(airbnb\s*\(\s*)?((ej|inte)\s+tillg(ä|a)nglig|blockerad)\s*\)?\s*$",
+    r"^\s*(airbnb\s*\(\s*)?(nedostupn[éýá]|blokov(á|a)no)\s*\)?\s*$",
 )
 
 
