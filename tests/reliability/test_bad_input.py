@@ -1310,7 +1310,7 @@ OPTION_FIELDS = {
     "auto_revoke": booleans,
     "skip_patterns": PATTERNS,
     "refresh_minutes": mostly(st.integers(5, 24 * 60), minutes(24 * 60)),
-    "show_codes": booleans,
+    "longest_stay_nights": minutes(3 * 365),
 }
 VALID_OPTIONS = {
     "auto_issue": True,
@@ -1320,7 +1320,7 @@ VALID_OPTIONS = {
     "auto_revoke": True,
     "skip_patterns": ["Not available"],
     "refresh_minutes": 30,
-    "show_codes": False,
+    "longest_stay_nights": 60,
 }
 OPTION_ERRORS = set(STRINGS["options"]["error"])
 
