@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from importlib import resources
+import ast
+import importlib
+from importlib import metadata, resources
 import json
 from pathlib import Path
 import re
+import sys
 
 import pytest
 
@@ -100,3 +103,54 @@ def test_every_account_kind_has_a_step(kind: str) -> None:
     config = _load(INTEGRATION / "strings.json")["config"]
     assert kind in config["step"]
     assert kind in config["step"]["user"]["menu_options"]
+
+
+def _distribution(requirement: str) -> str:
+    """A requirement's distribution name, normalised (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0]).lower()
+
+
+def _integration_requirements(domain: str) -> set[str]:
+    """The requirements of a Home Assistant integration and of its dependencies."""
+    manifest = _load(Path(str(resources.files("homeassistant"))) / "components" / domain / "manifest.json")
+    found = {_distribution(requirement) for requirement in manifest.get("requirements", [])}
+    for dependency in manifest.get("dependencies", []):
+        found |= _integration_requirements(dependency)
+    return found
+
+
+def test_every_third_party_import_is_declared() -> None:
+    """What the integration imports comes with Python or Home Assistant, or is declared.
+
+    Declared: a requirement in manifest.json, or one of a Home Assistant integration that
+    a vendor sets up before its module is imported (the Bluetooth stack).
+    """
+    from custom_components.lockbooking.vendors import VENDOR_MODULES
+
+    imported: set[str] = set()
+    for path in INTEGRATION.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                imported.add(node.module.split(".")[0])
+    core = metadata.requires("homeassistant") or []
+    declared = {_distribution(r) for r in _load(INTEGRATION / "manifest.json")["requirements"]}
+    declared |= {_distribution(r) for r in core if "extra ==" not in r}
+    for vendor in VENDOR_MODULES.values():
+        for domain in vendor.dependencies:
+            declared |= _integration_requirements(domain)
+    distributions = metadata.packages_distributions()
+    third_party = imported - set(sys.stdlib_module_names) - {"homeassistant", "custom_components"}
+    assert third_party
+    # A module Home Assistant aliases (2026.11: voluptuous is probatio's) counts as the
+    # package that provides it.
+    provider = {
+        module: importlib.import_module(module).__name__.split(".")[0] for module in third_party
+    }
+    undeclared = {
+        module
+        for module in third_party
+        if not {_distribution(d) for d in distributions.get(provider[module], [])} & declared
+    }
+    assert not undeclared
