@@ -98,14 +98,14 @@ from .vendors.base import (
     VendorInputError,
     VendorUnavailableError,
 )
-from .vendors.nuki_ble_flow import NukiBleFlowMixin
-from .vendors.unifi_access import (
+from .vendors.nuki_ble.flow import NukiBleFlowMixin
+from .vendors.unifi_access.api import UnifiAccessCertificateError
+from .vendors.unifi_access.vendor import (
     CONF_CERT_FINGERPRINT,
     CONF_VERIFY_SSL,
     UnifiAccessVendor,
     format_fingerprint,
 )
-from .vendors.unifi_access_api import UnifiAccessCertificateError
 
 # A feed refused for what it is (not for a network failure): the form's error.
 _FEED_ERRORS = {

@@ -35,13 +35,6 @@ from custom_components.lockbooking.models import (
     Window,
 )
 from custom_components.lockbooking.planner import PlanRefused, plan_code
-from custom_components.lockbooking.rules import (
-    IGLOOHOME_BRIDGE_PIN,
-    IGLOOHOME_DAILY,
-    IGLOOHOME_HOURLY,
-    NUKI_KEYPAD,
-)
-from custom_components.lockbooking.vendors import igloohome_api
 from custom_components.lockbooking.vendors.base import (
     VendorAuthError,
     VendorError,
@@ -49,15 +42,22 @@ from custom_components.lockbooking.vendors.base import (
     VendorUnavailableError,
     VendorUnsupportedError,
 )
-from custom_components.lockbooking.vendors.igloohome import (
-    IgloohomeVendor,
-    code_rules_for,
-)
-from custom_components.lockbooking.vendors.igloohome_api import (
+from custom_components.lockbooking.vendors.igloohome import api as igloohome_api
+from custom_components.lockbooking.vendors.igloohome.api import (
     API_URL,
     SCOPES,
     TOKEN_URL,
 )
+from custom_components.lockbooking.vendors.igloohome.rules import (
+    IGLOOHOME_BRIDGE_PIN,
+    IGLOOHOME_DAILY,
+    IGLOOHOME_HOURLY,
+)
+from custom_components.lockbooking.vendors.igloohome.vendor import (
+    IgloohomeVendor,
+    code_rules_for,
+)
+from custom_components.lockbooking.vendors.nuki_common import NUKI_KEYPAD
 from homeassistant.components.lock import (
     DOMAIN as LOCK_DOMAIN,
     SERVICE_LOCK,

@@ -39,19 +39,19 @@ from custom_components.lockbooking.models import (
     Window,
 )
 from custom_components.lockbooking.planner import code_problem, generate_code, plan_code
-from custom_components.lockbooking.rules import NUKI_KEYPAD
 from custom_components.lockbooking.vendors.base import (
     VendorAuthError,
     VendorRejectedError,
     VendorUnavailableError,
     VendorUnsupportedError,
 )
-from custom_components.lockbooking.vendors.nuki import (
+from custom_components.lockbooking.vendors.nuki.vendor import (
     FIND_DELAYS,
     LOG_PAGE_SIZE,
     LOG_PAGES,
     NukiVendor,
 )
+from custom_components.lockbooking.vendors.nuki_common import NUKI_KEYPAD
 from homeassistant.components.lock import (
     DOMAIN as LOCK_DOMAIN,
     SERVICE_LOCK,
@@ -89,7 +89,7 @@ VIENNA = ZoneInfo("Europe/Vienna")
 # 15:00 to 11:00 local summer time, which is 13:00 to 09:00 UTC.
 ARRIVAL = datetime(2026, 8, 1, 15, 0, tzinfo=VIENNA)
 DEPARTURE = datetime(2026, 8, 5, 11, 0, tzinfo=VIENNA)
-MODULE = "custom_components.lockbooking.vendors.nuki"
+MODULE = "custom_components.lockbooking.vendors.nuki.vendor"
 
 
 def fixture(name: str) -> Any:

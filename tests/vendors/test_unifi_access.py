@@ -35,7 +35,6 @@ from custom_components.lockbooking.models import (
     Window,
 )
 from custom_components.lockbooking.planner import plan_code
-from custom_components.lockbooking.vendors import unifi_access, unifi_access_api
 from custom_components.lockbooking.vendors.base import (
     VendorAuthError,
     VendorError,
@@ -44,6 +43,10 @@ from custom_components.lockbooking.vendors.base import (
     VendorUnsupportedError,
 )
 from custom_components.lockbooking.vendors.unifi_access import (
+    api as unifi_access_api,
+    vendor as unifi_access,
+)
+from custom_components.lockbooking.vendors.unifi_access.vendor import (
     UnifiAccessVendor,
     normalise_host,
     visitor_names,
@@ -192,7 +195,7 @@ async def test_flow_creates_entry(
     assert verify_key.default() is True
 
     with patch(
-        "custom_components.lockbooking.vendors.unifi_access.async_get_clientsession",
+        "custom_components.lockbooking.vendors.unifi_access.vendor.async_get_clientsession",
         wraps=unifi_access.async_get_clientsession,
     ) as get_session:
         result = await hass.config_entries.flow.async_configure(
@@ -1059,7 +1062,7 @@ async def test_session_follows_verify_ssl(
     if not verify_ssl:
         data["verify_ssl"] = False
     with patch(
-        "custom_components.lockbooking.vendors.unifi_access.async_get_clientsession",
+        "custom_components.lockbooking.vendors.unifi_access.vendor.async_get_clientsession",
         wraps=unifi_access.async_get_clientsession,
     ) as get_session:
         await UnifiAccessVendor(hass, data).async_get_locks()

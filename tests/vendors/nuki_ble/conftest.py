@@ -34,7 +34,7 @@ BEACON = (
     bytes([0x02, 0x15]) + bytes.fromhex("a92ee200550111e4916c0800200c9a66") + bytes(4)
 )
 PIN = 4711
-CONNECTION = "custom_components.lockbooking.vendors.nuki_ble_connection"
+CONNECTION = "custom_components.lockbooking.vendors.nuki_ble.connection"
 
 
 def ble_device(address: str = ADDRESS, name: str = "Nuki_2A1B3C4D") -> BLEDevice:
@@ -123,7 +123,7 @@ def radio(nuki_lock: FakeNukiLock) -> Generator[FakeRadio]:
     with (
         patch(f"{CONNECTION}.establish_connection", fake.establish_connection),
         patch(
-            "custom_components.lockbooking.vendors.nuki_ble_session.RESPONSE_TIMEOUT",
+            "custom_components.lockbooking.vendors.nuki_ble.session.RESPONSE_TIMEOUT",
             0.5,
         ),
     ):

@@ -134,7 +134,7 @@ async def test_pairing_with_a_forged_lock_fails(
         hass.config_entries.flow.async_abort(flow["flow_id"])
     flow_id = await _to_pairing_by_menu(hass)
     with patch(
-        "custom_components.lockbooking.vendors.nuki_ble_session.shared_key",
+        "custom_components.lockbooking.vendors.nuki_ble.session.shared_key",
         return_value=bytes(32),
     ):
         result = await _pair(hass, flow_id)

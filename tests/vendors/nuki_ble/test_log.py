@@ -17,13 +17,13 @@ from custom_components.lockbooking.vendors.base import (
     VendorRejectedError,
     VendorUnavailableError,
 )
-from custom_components.lockbooking.vendors.nuki_ble import NukiBleVendor
-from custom_components.lockbooking.vendors.nuki_ble_log import read_count
-from custom_components.lockbooking.vendors.nuki_ble_protocol import NukiProtocolError
-from custom_components.lockbooking.vendors.nuki_ble_session import (
+from custom_components.lockbooking.vendors.nuki_ble.log import read_count
+from custom_components.lockbooking.vendors.nuki_ble.protocol import NukiProtocolError
+from custom_components.lockbooking.vendors.nuki_ble.session import (
     LOG_MAX_PAGES,
     LOG_PAGE_SIZE,
 )
+from custom_components.lockbooking.vendors.nuki_ble.vendor import NukiBleVendor
 from homeassistant.core import HomeAssistant
 
 from ..fake_nuki_peer import (

@@ -24,15 +24,15 @@ from custom_components.lockbooking.models import (
     Window,
 )
 from custom_components.lockbooking.planner import plan_code
-from custom_components.lockbooking.rules import NUKI_KEYPAD
 from custom_components.lockbooking.vendors.base import (
     VendorAuthError,
     VendorRejectedError,
     VendorUnavailableError,
     VendorUnsupportedError,
 )
-from custom_components.lockbooking.vendors.nuki_ble import NukiBleVendor
-from custom_components.lockbooking.vendors.nuki_ble_connection import IDLE_DISCONNECT
+from custom_components.lockbooking.vendors.nuki_ble.connection import IDLE_DISCONNECT
+from custom_components.lockbooking.vendors.nuki_ble.vendor import NukiBleVendor
+from custom_components.lockbooking.vendors.nuki_common import NUKI_KEYPAD
 from homeassistant.core import HomeAssistant
 
 from ..fake_nuki_peer import (

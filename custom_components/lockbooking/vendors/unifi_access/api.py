@@ -24,14 +24,14 @@ from yarl import URL
 
 from homeassistant.util.ssl import get_default_no_verify_context
 
-from ..const import LOGGER
-from .base import (
+from ...const import LOGGER
+from ..base import (
     VendorAuthError,
     VendorError,
     VendorRejectedError,
     VendorUnavailableError,
 )
-from .retry import IDEMPOTENT_METHODS, async_retry, unavailable
+from ..retry import IDEMPOTENT_METHODS, async_retry, unavailable
 
 API_PORT = 12445
 API_PATH = "/api/v1/developer"
