@@ -27,6 +27,7 @@ from homeassistant.util.ssl import get_default_no_verify_context
 from ...const import LOGGER
 from ..base import (
     VendorAuthError,
+    VendorCertificateError,
     VendorError,
     VendorRejectedError,
     VendorUnavailableError,
@@ -82,14 +83,8 @@ class UnifiAccessRejectedError(VendorRejectedError):
         self.code = code
 
 
-class UnifiAccessCertificateError(VendorAuthError):
-    """The console's TLS certificate is not trusted, or not the one the host pinned.
-
-    An auth error: nothing works until the host checks the certificate again, which
-    the re-authentication flow offers.
-    """
-
-    key = "vendor_certificate"
+class UnifiAccessCertificateError(VendorCertificateError):
+    """The console's TLS certificate is not trusted, or not the one the host pinned."""
 
 
 class UnifiAccessClient(UnifiAccessApiClient):
