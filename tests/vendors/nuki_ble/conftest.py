@@ -24,7 +24,7 @@ from homeassistant.loader import async_get_bluetooth
 from homeassistant.setup import async_setup_component
 
 from ...conftest import leaked_secrets
-from ..fake_nuki_peer import FakeNukiLock, FakeRadio
+from .fake_nuki_peer import FakeNukiLock, FakeRadio
 
 ADDRESS = "C8:2A:1B:3C:4D:5E"
 PAIRING_SERVICE = "a92ee100-5501-11e4-916c-0800200c9a66"

@@ -26,7 +26,8 @@ from custom_components.lockbooking.vendors.nuki_ble.session import (
 from custom_components.lockbooking.vendors.nuki_ble.vendor import NukiBleVendor
 from homeassistant.core import HomeAssistant
 
-from ..fake_nuki_peer import (
+from .conftest import advertise
+from .fake_nuki_peer import (
     INVALID_CODE,
     LOG_DOOR_SENSOR,
     LOG_KEYPAD_ACTION,
@@ -42,7 +43,6 @@ from ..fake_nuki_peer import (
     TRIGGER_SYSTEM,
     FakeNukiLock,
 )
-from .conftest import advertise
 
 VIENNA = ZoneInfo("Europe/Vienna")
 ARRIVAL = datetime(2026, 8, 1, 15, 0, tzinfo=VIENNA)

@@ -45,8 +45,8 @@ from custom_components.lockbooking.vendors.nuki_ble.vendor import (
 )
 from homeassistant.core import HomeAssistant
 
-from ..fake_nuki_peer import ADD_CODE, KEYPAD_CODE, FakeNukiLock, crc_ccitt, read_date
 from .conftest import advertise
+from .fake_nuki_peer import ADD_CODE, KEYPAD_CODE, FakeNukiLock, crc_ccitt, read_date
 
 KEY = bytes(range(32))
 AUTH_ID = bytes([1, 2, 3, 4])
@@ -234,7 +234,7 @@ async def test_listing_ends_at_a_status(hass: HomeAssistant) -> None:
         datetime(2030, 1, 1, tzinfo=UTC),
         datetime(2030, 1, 2, tzinfo=UTC),
     )
-    from ..fake_nuki_peer import _entry
+    from .fake_nuki_peer import _entry
 
     answers = [
         encode_encrypted(KEY, AUTH_ID, Command.CHALLENGE, bytes(32)),
