@@ -15,7 +15,7 @@ from ..models import CodeKind, CodeRules, LockState
 
 MANUFACTURER: Final = "Nuki"
 
-# Nuki's keypad rules: 6 digits of 1–9, never starting with "12", unique per lock.
+# Nuki's keypad rules: 6 digits of 1-9, never starting with "12", unique per lock.
 NUKI_KEYPAD = CodeRules(
     kind=CodeKind.KEYPAD,
     lengths=(6,),
