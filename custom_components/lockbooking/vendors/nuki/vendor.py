@@ -4,14 +4,13 @@ Keypad codes are authorizations of type 13. Nuki creates them asynchronously: th
 answers 204 with no body and no id, so the new authorization is looked up afterwards
 (by its code, which is unique on a lock) to keep the id needed to delete it. That id
 is also what the lock's activity log gives as `authId` when the code opens the door.
-The HTTP calls themselves are in `api`.
+The HTTP calls themselves are in `api`, the reading of a device as a lock in `devices`.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Final
 
@@ -28,13 +27,10 @@ from homeassistant.util import dt as dt_util
 
 from ...const import LOGGER
 from ...models import (
-    Capabilities,
     CodeKind,
     CodeUse,
     IssuedCode,
     Lock,
-    LockState,
-    LockStatus,
     PlannedCode,
     Window,
 )
@@ -49,15 +45,9 @@ from ..base import (
     VendorUnavailableError,
     VendorUnsupportedError,
 )
-from ..nuki_common import (
-    CODE_PROBLEMS,
-    MANUFACTURER,
-    NUKI_KEYPAD,
-    SMART_LOCK_STATES,
-    authorization_name,
-    door_sensor,
-)
+from ..nuki_common import CODE_PROBLEMS, MANUFACTURER, authorization_name
 from .api import NukiNotFoundError, NukiWebClient, redact
+from .devices import describe_lock, is_opener
 
 CONF_API_TOKEN: Final = "api_token"
 
@@ -87,28 +77,6 @@ TRIGGER_KEYPAD: Final = 255
 # 3 tap to unlock; entries from before the field existed do not carry it.
 CODE_SOURCES: Final = frozenset({0, 1})
 LOG_STATE_SUCCESS: Final = 0
-
-TYPE_BOX: Final = 1
-TYPE_OPENER: Final = 2
-MODELS: Final[dict[int, str]] = {
-    0: "Smart Lock 1.0/2.0",
-    1: "Box",
-    2: "Opener",
-    3: "Smart Door",
-    4: "Smart Lock 3.0/4.0",
-    5: "Smart Lock 5",
-}
-SMART_LOCK_TYPES: Final = frozenset({0, 3, 4, 5})
-# serverState: 0 ok, 1 unregistered, 2 auth uuid invalid, 3 auth invalid, 4 offline.
-SERVER_STATE_OK: Final = 0
-
-# The Opener: 1 online (ring to open off), 3 ring to open active, 5 open, 7 opening.
-OPENER_STATES: Final[dict[int, LockState]] = {
-    1: LockState.LOCKED,
-    3: LockState.UNLOCKED,
-    5: LockState.OPEN,
-    7: LockState.OPENING,
-}
 
 
 class NukiVendor(LockVendor):
@@ -158,7 +126,7 @@ class NukiVendor(LockVendor):
     async def async_get_locks(self) -> list[Lock]:
         """Every device of the account with its capabilities and last known state."""
         return [
-            _lock(device)
+            describe_lock(device)
             for device in _list(await self._client.request("GET", "/smartlock"))
             if device.get("smartlockId") is not None
         ]
@@ -174,7 +142,7 @@ class NukiVendor(LockVendor):
         if not lock.capabilities.remote_unlock:
             raise VendorUnsupportedError("unlock")
         await self._action(
-            lock, OPENER_ACTION_RTO_ON if _is_opener(lock) else ACTION_UNLOCK
+            lock, OPENER_ACTION_RTO_ON if is_opener(lock) else ACTION_UNLOCK
         )
 
     async def async_open(self, lock: Lock) -> None:
@@ -182,7 +150,7 @@ class NukiVendor(LockVendor):
         if not lock.capabilities.open:
             raise VendorUnsupportedError("open")
         await self._action(
-            lock, OPENER_ACTION_OPEN if _is_opener(lock) else ACTION_UNLATCH
+            lock, OPENER_ACTION_OPEN if is_opener(lock) else ACTION_UNLATCH
         )
 
     async def _action(self, lock: Lock, action: int) -> None:
@@ -309,7 +277,7 @@ class NukiVendor(LockVendor):
         """
         if not lock.capabilities.reports_code_use:
             raise VendorUnsupportedError("code_uses")
-        openings = OPENER_OPENINGS if _is_opener(lock) else SMART_LOCK_OPENINGS
+        openings = OPENER_OPENINGS if is_opener(lock) else SMART_LOCK_OPENINGS
         query = {"fromDate": _nuki_date(since), "limit": str(LOG_PAGE_SIZE)}
         uses: list[CodeUse] = []
         for _ in range(LOG_PAGES):
@@ -340,84 +308,10 @@ class NukiVendor(LockVendor):
         ]
 
 
-
 def _list(data: Any) -> list[dict[str, Any]]:
     if not isinstance(data, list):
         raise VendorUnavailableError("Nuki Web sent an unexpected answer.")
     return [item for item in data if isinstance(item, dict)]
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    """Read a part of a payload that should be an object; anything else is empty."""
-    return value if isinstance(value, dict) else {}
-
-
-def _is_opener(lock: Lock) -> bool:
-    # The model is set from Nuki's device type by _lock, so it tells the type back.
-    return lock.model == MODELS[TYPE_OPENER]
-
-
-def _lock(device: dict[str, Any]) -> Lock:
-    """Describe a Nuki device as a lock."""
-    kind = device.get("type")
-    config = _dict(device.get("config"))
-    state = _dict(device.get("state"))
-    battery_level = state.get("batteryCharge")
-    if not isinstance(battery_level, int):
-        battery_level = None
-    battery_critical = state.get("batteryCritical")
-    if not isinstance(battery_critical, bool):
-        battery_critical = None
-    keypad_paired = bool(config.get("keypadPaired") or config.get("keypad2Paired"))
-    keypad_critical = state.get("keypadBatteryCritical")
-    if not keypad_paired or not isinstance(keypad_critical, bool):
-        keypad_critical = None
-    capabilities, lock_state = _control(kind, state.get("state"))
-    has_door_sensor, door_open = door_sensor(state.get("doorState"))
-    return Lock(
-        id=str(device["smartlockId"]),
-        name=str(device.get("name") or device["smartlockId"]),
-        manufacturer=MANUFACTURER,
-        model=MODELS.get(kind, f"Nuki device (type {kind})"),
-        capabilities=replace(
-            capabilities,
-            battery_level=battery_level is not None,
-            battery_critical=battery_critical is not None,
-            keypad_battery_critical=keypad_critical is not None,
-            door_sensor=has_door_sensor,
-            # The log names the keypad code behind an opening; the meaning of its
-            # actions is known for smart locks and Openers only.
-            reports_code_use=keypad_paired
-            and (kind in SMART_LOCK_TYPES or kind == TYPE_OPENER),
-        ),
-        code_rules=(NUKI_KEYPAD,) if keypad_paired else (),
-        status=LockStatus(
-            state=lock_state,
-            battery_level=battery_level,
-            battery_critical=battery_critical,
-            keypad_battery_critical=keypad_critical,
-            door_open=door_open,
-            online=device.get("serverState", SERVER_STATE_OK) == SERVER_STATE_OK,
-        ),
-        sw_version=_firmware(device.get("firmwareVersion")),
-    )
-
-
-def _control(kind: Any, state: Any) -> tuple[Capabilities, LockState | None]:
-    """Say what a type of device can do remotely, and read its state the way that type means it."""
-    if kind in SMART_LOCK_TYPES:
-        return Capabilities(
-            remote_lock=True, remote_unlock=True, open=True, reports_state=True
-        ), SMART_LOCK_STATES.get(state)
-    if kind == TYPE_OPENER:
-        # No "lock": switching ring to open off would not lock anything.
-        return Capabilities(
-            remote_unlock=True, open=True, reports_state=True
-        ), OPENER_STATES.get(state)
-    if kind == TYPE_BOX:
-        return Capabilities(remote_unlock=True), None
-    # A type this code does not know yet: shown, but not driven blindly.
-    return Capabilities(), None
 
 
 def _code_opening(
@@ -453,13 +347,6 @@ def _log_date(entry: Mapping[str, Any]) -> datetime | None:
     if moment is None or moment.tzinfo is None:
         return None
     return moment
-
-
-def _firmware(version: Any) -> str | None:
-    """Nuki packs a firmware version into one integer, a byte per part (2.7.14 is 0x02070E)."""
-    if isinstance(version, int) and 0 < version <= 0xFFFFFF:
-        return f"{version >> 16}.{(version >> 8) & 0xFF}.{version & 0xFF}"
-    return None
 
 
 def _auth_window(auth: Mapping[str, Any]) -> tuple[str, str] | None:
