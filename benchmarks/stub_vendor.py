@@ -27,19 +27,21 @@ from custom_components.lockbooking.models import (
     PlannedCode,
     Window,
 )
-from custom_components.lockbooking.rules import (
-    IGLOOHOME_DAILY,
-    IGLOOHOME_HOURLY,
-    NUKI_KEYPAD,
-    UNIFI_ACCESS_VISITOR_PIN,
-)
 from custom_components.lockbooking.vendors import async_create_vendor
 from custom_components.lockbooking.vendors.base import (
     AccountIdentity,
     FoundCode,
     LockVendor,
 )
-from custom_components.lockbooking.vendors.demo import DemoVendor
+from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
+from custom_components.lockbooking.vendors.igloohome.rules import (
+    IGLOOHOME_DAILY,
+    IGLOOHOME_HOURLY,
+)
+from custom_components.lockbooking.vendors.nuki_common import NUKI_KEYPAD
+from custom_components.lockbooking.vendors.unifi_access.rules import (
+    UNIFI_ACCESS_VISITOR_PIN,
+)
 from homeassistant.core import HomeAssistant
 
 # Which real vendor each flavour follows, by its code rules and capabilities.

@@ -23,7 +23,7 @@ from pytest_homeassistant_custom_component.typing import (
 )
 
 from custom_components.lockbooking.services import LEDGER
-from custom_components.lockbooking.vendors.demo import DemoVendor
+from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.auth.const import GROUP_ID_USER
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser

@@ -32,9 +32,9 @@ SUITES = (
     "tests/test_init.py",
     "tests/test_services.py",
     "tests/reservations/test_reservations.py",
-    "tests/vendors/test_igloohome.py",
-    "tests/vendors/test_nuki.py",
-    "tests/vendors/test_unifi_access.py",
+    "tests/vendors/igloohome",
+    "tests/vendors/nuki",
+    "tests/vendors/unifi_access",
 )
 
 

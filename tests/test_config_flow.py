@@ -13,7 +13,7 @@ from custom_components.lockbooking.vendors.base import (
     VendorAuthError,
     VendorUnavailableError,
 )
-from custom_components.lockbooking.vendors.demo import DemoVendor
+from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType

@@ -19,7 +19,7 @@ from custom_components.lockbooking.vendors.base import (
     VendorError,
     VendorUnavailableError,
 )
-from custom_components.lockbooking.vendors.demo import DemoVendor
+from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr

@@ -23,7 +23,7 @@ from custom_components.lockbooking.vendors.base import (
     VendorRejectedError,
     VendorUnavailableError,
 )
-from custom_components.lockbooking.vendors.demo import DemoVendor
+from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.components.lock import (
     DOMAIN as LOCK_DOMAIN,
     SERVICE_LOCK,

@@ -15,11 +15,11 @@ from custom_components.lockbooking.planner import (
     generate_code,
     plan_code,
 )
-from custom_components.lockbooking.rules import (
+from custom_components.lockbooking.vendors.igloohome.rules import (
     IGLOOHOME_DAILY,
     IGLOOHOME_HOURLY,
-    NUKI_KEYPAD,
 )
+from custom_components.lockbooking.vendors.nuki_common import NUKI_KEYPAD
 
 VIENNA = ZoneInfo("Europe/Vienna")
 KOLKATA = ZoneInfo("Asia/Kolkata")

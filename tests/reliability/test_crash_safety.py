@@ -43,8 +43,8 @@ from custom_components.lockbooking.ledger import (
 )
 from custom_components.lockbooking.reconcile import INTERRUPTED
 from custom_components.lockbooking.vendors.base import VendorUnavailableError
-from custom_components.lockbooking.vendors.demo import DemoVendor
-from custom_components.lockbooking.vendors.igloohome_api import (
+from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
+from custom_components.lockbooking.vendors.igloohome.api import (
     API_URL as IGLOO_API,
     TOKEN_URL as IGLOO_AUTH,
 )
@@ -101,7 +101,7 @@ async def vienna(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
 def no_waits() -> Iterator[None]:
     """Retry and look up just-created Nuki codes without sleeping."""
     with (
-        patch("custom_components.lockbooking.vendors.nuki.FIND_DELAYS", (0.0,) * 4),
+        patch("custom_components.lockbooking.vendors.nuki.vendor.FIND_DELAYS", (0.0,) * 4),
         patch("custom_components.lockbooking.vendors.retry.sleep"),
     ):
         yield

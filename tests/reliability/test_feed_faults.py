@@ -49,7 +49,7 @@ from custom_components.lockbooking.reservations.feed import (
     phone_last4,
 )
 from custom_components.lockbooking.services import LEDGER
-from custom_components.lockbooking.vendors.demo import DemoVendor
+from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.components.calendar.const import DATA_COMPONENT as CALENDARS
 from homeassistant.config_entries import ConfigEntryState

@@ -46,7 +46,6 @@ from custom_components.lockbooking.planner import generate_code
 from custom_components.lockbooking.reservations import (
     coordinator as reservations_module,
 )
-from custom_components.lockbooking.rules import NUKI_KEYPAD
 from custom_components.lockbooking.services import LEDGER
 from custom_components.lockbooking.vendors import VENDORS
 from custom_components.lockbooking.vendors.base import (
@@ -54,6 +53,7 @@ from custom_components.lockbooking.vendors.base import (
     LockVendor,
     VendorUnavailableError,
 )
+from custom_components.lockbooking.vendors.nuki_common import NUKI_KEYPAD
 from homeassistant import block_async_io
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir

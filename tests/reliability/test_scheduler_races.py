@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 
 from custom_components.lockbooking.ledger import CodeStatus
 from custom_components.lockbooking.services import LEDGER
-from custom_components.lockbooking.vendors.demo import DemoVendor
+from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.core import HomeAssistant
 
 from ..reservations.conftest import (  # noqa: F401

@@ -30,7 +30,7 @@ from ..reservations.conftest import (  # noqa: F401
     reservations_entry,
     vienna,
 )
-from ..vendors.test_igloohome import (  # noqa: F401
+from ..vendors.igloohome.conftest import (  # noqa: F401
     CLIENT_ID,
     CLIENT_SECRET,
     TOKEN as IGLOO_TOKEN,
@@ -38,13 +38,13 @@ from ..vendors.test_igloohome import (  # noqa: F401
     igloo_entry,
     init_igloo,
 )
-from ..vendors.test_nuki import (  # noqa: F401
+from ..vendors.nuki.conftest import (  # noqa: F401
     TOKEN as NUKI_TOKEN,
     init_nuki,
     nuki_api,
     nuki_entry,
 )
-from ..vendors.test_unifi_access import (  # noqa: F401
+from ..vendors.unifi_access.conftest import (  # noqa: F401
     TOKEN as UNIFI_TOKEN,
     entry,
     init_entry as init_unifi,

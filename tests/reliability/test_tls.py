@@ -41,15 +41,15 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from yarl import URL
 
 from custom_components.lockbooking.const import DOMAIN
-from custom_components.lockbooking.vendors import unifi_access_api
 from custom_components.lockbooking.vendors.base import VendorUnavailableError
-from custom_components.lockbooking.vendors.unifi_access import (
-    UnifiAccessVendor,
-    format_fingerprint,
-)
-from custom_components.lockbooking.vendors.unifi_access_api import (
+from custom_components.lockbooking.vendors.unifi_access import api as unifi_access_api
+from custom_components.lockbooking.vendors.unifi_access.api import (
     UnifiAccessCertificateError,
     async_read_certificate_fingerprint,
+)
+from custom_components.lockbooking.vendors.unifi_access.vendor import (
+    UnifiAccessVendor,
+    format_fingerprint,
 )
 from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN, SERVICE_UNLOCK
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
@@ -69,7 +69,7 @@ MAIN_LOCK = "lock.unvr_1f_main_door"
 # The SHA-256 fingerprints of the console's certificate, and of another one.
 CONSOLE_CERT = hashlib.sha256(b"the console's self-signed certificate").hexdigest()
 OTHER_CERT = hashlib.sha256(b"a certificate someone else presents").hexdigest()
-READER = "custom_components.lockbooking.vendors.unifi_access.async_read_certificate_fingerprint"
+READER = "custom_components.lockbooking.vendors.unifi_access.vendor.async_read_certificate_fingerprint"
 
 
 def fixture(name: str) -> Any:

@@ -35,10 +35,13 @@ from yarl import URL
 from custom_components.lockbooking.const import DOMAIN
 from custom_components.lockbooking.ledger import CodeRecord, CodeStatus
 from custom_components.lockbooking.services import LEDGER
-from custom_components.lockbooking.vendors import igloohome_api, nuki
-from custom_components.lockbooking.vendors.igloohome import IgloohomeVendor
-from custom_components.lockbooking.vendors.nuki import NukiVendor
-from custom_components.lockbooking.vendors.unifi_access import UnifiAccessVendor
+from custom_components.lockbooking.vendors.igloohome import api as igloohome_api
+from custom_components.lockbooking.vendors.igloohome.vendor import (
+    IgloohomeVendor,
+)
+from custom_components.lockbooking.vendors.nuki import vendor as nuki
+from custom_components.lockbooking.vendors.nuki.vendor import NukiVendor
+from custom_components.lockbooking.vendors.unifi_access.vendor import UnifiAccessVendor
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant

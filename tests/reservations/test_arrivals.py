@@ -21,12 +21,12 @@ from custom_components.lockbooking.ledger import CodeRecord, CodeStatus
 from custom_components.lockbooking.models import CodeUse
 from custom_components.lockbooking.reservations.arrivals import _arrivals
 from custom_components.lockbooking.services import LEDGER
-from custom_components.lockbooking.vendors import demo
 from custom_components.lockbooking.vendors.base import (
     VendorRejectedError,
     VendorUnavailableError,
 )
-from custom_components.lockbooking.vendors.demo import DemoVendor
+from custom_components.lockbooking.vendors.demo import vendor as demo
+from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir

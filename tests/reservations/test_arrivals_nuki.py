@@ -36,7 +36,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from ..helpers import lock_device
-from ..vendors.test_nuki import (  # noqa: F401 (init_nuki, its fixtures, no_find_delays)
+from ..vendors.nuki.conftest import (  # noqa: F401 (init_nuki, its fixtures, no_find_delays)
     AUTHS_URL,
     FRONT,
     LOG_URL,

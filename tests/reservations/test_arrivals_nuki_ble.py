@@ -29,7 +29,8 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from ..helpers import lock_device
-from ..vendors.fake_nuki_peer import (
+from ..vendors.nuki_ble import conftest as nuki_ble
+from ..vendors.nuki_ble.fake_nuki_peer import (
     INVALID_CODE,
     MOTOR_BLOCKED,
     REQUEST_LOG_ENTRIES,
@@ -40,7 +41,6 @@ from ..vendors.fake_nuki_peer import (
     TRIGGER_SYSTEM,
     FakeNukiLock,
 )
-from ..vendors.nuki_ble import conftest as nuki_ble
 from .conftest import FIRST_UID, setup_seaside_flat
 
 # The Nuki Bluetooth fixtures live in that folder's conftest: use them here too.

@@ -34,7 +34,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from ..helpers import lock_device
-from ..vendors.test_unifi_access import (  # noqa: F401 (entry, no_retry_waits: fixtures)
+from ..vendors.unifi_access.conftest import (  # noqa: F401 (entry, no_retry_waits: fixtures)
     HOST,
     LOGS_URL,
     MAIN_DOOR,

@@ -29,9 +29,9 @@ from pytest_homeassistant_custom_component.typing import (
 from custom_components.lockbooking.diagnostics import async_get_config_entry_diagnostics
 from custom_components.lockbooking.errors import REPAIR_TEXT_CHARS, repair_text
 from custom_components.lockbooking.reservations.feed import without_phone_digits
-from custom_components.lockbooking.vendors import demo
 from custom_components.lockbooking.vendors.base import VendorUnavailableError
-from custom_components.lockbooking.vendors.demo import DemoVendor
+from custom_components.lockbooking.vendors.demo import vendor as demo
+from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir

@@ -19,9 +19,9 @@ from custom_components.lockbooking.codes import (
     NOTE_PREFERRED_TAKEN,
     NOTE_PREFERRED_USED,
 )
-from custom_components.lockbooking.vendors import demo
 from custom_components.lockbooking.vendors.base import VendorRejectedError
-from custom_components.lockbooking.vendors.demo import DemoVendor
+from custom_components.lockbooking.vendors.demo import vendor as demo
+from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.core import HomeAssistant
 
 from .conftest import FEED_URL, FIRST_UID, feed

@@ -36,12 +36,12 @@ class VendorModule:
 
 
 VENDOR_MODULES: Final[Mapping[EntryKind, VendorModule]] = {
-    EntryKind.DEMO: VendorModule("demo", "DemoVendor"),
-    EntryKind.IGLOOHOME: VendorModule("igloohome", "IgloohomeVendor"),
-    EntryKind.NUKI: VendorModule("nuki", "NukiVendor"),
+    EntryKind.DEMO: VendorModule("demo.vendor", "DemoVendor"),
+    EntryKind.IGLOOHOME: VendorModule("igloohome.vendor", "IgloohomeVendor"),
+    EntryKind.NUKI: VendorModule("nuki.vendor", "NukiVendor"),
     # bluetooth_adapters brings Bluetooth, its adapters and proxies with it.
-    EntryKind.NUKI_BLE: VendorModule("nuki_ble", "NukiBleVendor", ("bluetooth_adapters",)),
-    EntryKind.UNIFI_ACCESS: VendorModule("unifi_access", "UnifiAccessVendor"),
+    EntryKind.NUKI_BLE: VendorModule("nuki_ble.vendor", "NukiBleVendor", ("bluetooth_adapters",)),
+    EntryKind.UNIFI_ACCESS: VendorModule("unifi_access.vendor", "UnifiAccessVendor"),
 }
 # The vendor classes loaded so far.
 VENDORS: dict[EntryKind, type[LockVendor]] = {}
@@ -51,6 +51,8 @@ async def async_import_vendor_module(
     hass: HomeAssistant, kind: EntryKind, module: str | None = None
 ) -> Any:
     """Import a module of a kind's vendor (its vendor module by default).
+
+    `module` is named from this package, as in "nuki_ble.pairing".
 
     Raises VendorUnavailableError when what it builds on cannot be set up or imported.
     """

@@ -36,6 +36,16 @@ class VendorAuthError(VendorError):
     key = "vendor_auth"
 
 
+class VendorCertificateError(VendorAuthError):
+    """The server's TLS certificate is not trusted, or not the one the host pinned.
+
+    An auth error: nothing works until the host checks the certificate again, which
+    the re-authentication flow offers through the vendor's certificate steps.
+    """
+
+    key = "vendor_certificate"
+
+
 class VendorUnavailableError(VendorError):
     """The vendor or the lock cannot be reached now; trying later may work.
 

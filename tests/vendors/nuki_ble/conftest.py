@@ -24,7 +24,7 @@ from homeassistant.loader import async_get_bluetooth
 from homeassistant.setup import async_setup_component
 
 from ...conftest import leaked_secrets
-from ..fake_nuki_peer import FakeNukiLock, FakeRadio
+from .fake_nuki_peer import FakeNukiLock, FakeRadio
 
 ADDRESS = "C8:2A:1B:3C:4D:5E"
 PAIRING_SERVICE = "a92ee100-5501-11e4-916c-0800200c9a66"
@@ -34,7 +34,7 @@ BEACON = (
     bytes([0x02, 0x15]) + bytes.fromhex("a92ee200550111e4916c0800200c9a66") + bytes(4)
 )
 PIN = 4711
-CONNECTION = "custom_components.lockbooking.vendors.nuki_ble_connection"
+CONNECTION = "custom_components.lockbooking.vendors.nuki_ble.connection"
 
 
 def ble_device(address: str = ADDRESS, name: str = "Nuki_2A1B3C4D") -> BLEDevice:
@@ -123,7 +123,7 @@ def radio(nuki_lock: FakeNukiLock) -> Generator[FakeRadio]:
     with (
         patch(f"{CONNECTION}.establish_connection", fake.establish_connection),
         patch(
-            "custom_components.lockbooking.vendors.nuki_ble_session.RESPONSE_TIMEOUT",
+            "custom_components.lockbooking.vendors.nuki_ble.session.RESPONSE_TIMEOUT",
             0.5,
         ),
     ):

@@ -13,8 +13,8 @@ from homeassistant.config_entries import SOURCE_BLUETOOTH, SOURCE_USER, ConfigEn
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
-from ..fake_nuki_peer import FakeNukiLock
 from .conftest import ADDRESS, PIN, advertise
+from .fake_nuki_peer import FakeNukiLock
 
 pytestmark = pytest.mark.usefixtures("enable_bluetooth", "radio")
 
@@ -134,7 +134,7 @@ async def test_pairing_with_a_forged_lock_fails(
         hass.config_entries.flow.async_abort(flow["flow_id"])
     flow_id = await _to_pairing_by_menu(hass)
     with patch(
-        "custom_components.lockbooking.vendors.nuki_ble_session.shared_key",
+        "custom_components.lockbooking.vendors.nuki_ble.session.shared_key",
         return_value=bytes(32),
     ):
         result = await _pair(hass, flow_id)
@@ -262,7 +262,7 @@ async def test_reauth_refused_pairing_is_invalid_auth(
     hass: HomeAssistant, init_nuki_ble: MockConfigEntry, nuki_lock: FakeNukiLock
 ) -> None:
     """The lock answers, but refuses this client (its pairing was disabled)."""
-    from ..fake_nuki_peer import K_ERROR_NOT_AUTHORIZED, VERIFY_PIN
+    from .fake_nuki_peer import K_ERROR_NOT_AUTHORIZED, VERIFY_PIN
 
     nuki_lock.fail_with[VERIFY_PIN] = K_ERROR_NOT_AUTHORIZED
     result = await init_nuki_ble.start_reauth_flow(hass)

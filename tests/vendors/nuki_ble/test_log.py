@@ -17,16 +17,17 @@ from custom_components.lockbooking.vendors.base import (
     VendorRejectedError,
     VendorUnavailableError,
 )
-from custom_components.lockbooking.vendors.nuki_ble import NukiBleVendor
-from custom_components.lockbooking.vendors.nuki_ble_log import read_count
-from custom_components.lockbooking.vendors.nuki_ble_protocol import NukiProtocolError
-from custom_components.lockbooking.vendors.nuki_ble_session import (
+from custom_components.lockbooking.vendors.nuki_ble.log import read_count
+from custom_components.lockbooking.vendors.nuki_ble.protocol import NukiProtocolError
+from custom_components.lockbooking.vendors.nuki_ble.session import (
     LOG_MAX_PAGES,
     LOG_PAGE_SIZE,
 )
+from custom_components.lockbooking.vendors.nuki_ble.vendor import NukiBleVendor
 from homeassistant.core import HomeAssistant
 
-from ..fake_nuki_peer import (
+from .conftest import advertise
+from .fake_nuki_peer import (
     INVALID_CODE,
     LOG_DOOR_SENSOR,
     LOG_KEYPAD_ACTION,
@@ -42,7 +43,6 @@ from ..fake_nuki_peer import (
     TRIGGER_SYSTEM,
     FakeNukiLock,
 )
-from .conftest import advertise
 
 VIENNA = ZoneInfo("Europe/Vienna")
 ARRIVAL = datetime(2026, 8, 1, 15, 0, tzinfo=VIENNA)

@@ -12,20 +12,19 @@ from bleak.exc import BleakError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.lockbooking.vendors import (
-    nuki_ble as nuki_ble_module,
-    nuki_ble_connection,
-    nuki_ble_keypad as keypad,
-)
 from custom_components.lockbooking.vendors.base import (
     VendorAuthError,
     VendorInputError,
     VendorRejectedError,
     VendorUnavailableError,
 )
-from custom_components.lockbooking.vendors.nuki_ble import NukiBleVendor, security_pin
-from custom_components.lockbooking.vendors.nuki_ble_connection import vendor_error
-from custom_components.lockbooking.vendors.nuki_ble_protocol import (
+from custom_components.lockbooking.vendors.nuki_ble import (
+    connection as nuki_ble_connection,
+    keypad,
+    vendor as nuki_ble_module,
+)
+from custom_components.lockbooking.vendors.nuki_ble.connection import vendor_error
+from custom_components.lockbooking.vendors.nuki_ble.protocol import (
     Command,
     ErrorCode,
     NukiCommandError,
@@ -36,14 +35,18 @@ from custom_components.lockbooking.vendors.nuki_ble_protocol import (
     encode_encrypted,
     encode_plain,
 )
-from custom_components.lockbooking.vendors.nuki_ble_session import (
+from custom_components.lockbooking.vendors.nuki_ble.session import (
     NukiBleSession,
     NukiKeys,
 )
+from custom_components.lockbooking.vendors.nuki_ble.vendor import (
+    NukiBleVendor,
+    security_pin,
+)
 from homeassistant.core import HomeAssistant
 
-from ..fake_nuki_peer import ADD_CODE, KEYPAD_CODE, FakeNukiLock, crc_ccitt, read_date
 from .conftest import advertise
+from .fake_nuki_peer import ADD_CODE, KEYPAD_CODE, FakeNukiLock, crc_ccitt, read_date
 
 KEY = bytes(range(32))
 AUTH_ID = bytes([1, 2, 3, 4])
@@ -231,7 +234,7 @@ async def test_listing_ends_at_a_status(hass: HomeAssistant) -> None:
         datetime(2030, 1, 1, tzinfo=UTC),
         datetime(2030, 1, 2, tzinfo=UTC),
     )
-    from ..fake_nuki_peer import _entry
+    from .fake_nuki_peer import _entry
 
     answers = [
         encode_encrypted(KEY, AUTH_ID, Command.CHALLENGE, bytes(32)),
@@ -347,7 +350,7 @@ async def test_unrelated_messages_before_the_count_are_skipped() -> None:
 
 
 async def test_flow_mixin_needs_the_integrations_check() -> None:
-    from custom_components.lockbooking.vendors.nuki_ble_flow import NukiBleFlowMixin
+    from custom_components.lockbooking.vendors.nuki_ble.flow import NukiBleFlowMixin
 
     with pytest.raises(NotImplementedError):
         await NukiBleFlowMixin()._async_identify({})

@@ -32,7 +32,8 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from ...helpers import lock_device
-from ..fake_nuki_peer import (
+from .conftest import ADDRESS, advertise
+from .fake_nuki_peer import (
     ADD_KEYPAD_CODE,
     LOCKED,
     UNLATCHED,
@@ -40,7 +41,6 @@ from ..fake_nuki_peer import (
     FakeNukiLock,
     FakeRadio,
 )
-from .conftest import ADDRESS, advertise
 
 pytestmark = pytest.mark.usefixtures("enable_bluetooth")
 

@@ -24,18 +24,19 @@ from custom_components.lockbooking.models import (
     Window,
 )
 from custom_components.lockbooking.planner import plan_code
-from custom_components.lockbooking.rules import NUKI_KEYPAD
 from custom_components.lockbooking.vendors.base import (
     VendorAuthError,
     VendorRejectedError,
     VendorUnavailableError,
     VendorUnsupportedError,
 )
-from custom_components.lockbooking.vendors.nuki_ble import NukiBleVendor
-from custom_components.lockbooking.vendors.nuki_ble_connection import IDLE_DISCONNECT
+from custom_components.lockbooking.vendors.nuki_ble.connection import IDLE_DISCONNECT
+from custom_components.lockbooking.vendors.nuki_ble.vendor import NukiBleVendor
+from custom_components.lockbooking.vendors.nuki_common import NUKI_KEYPAD
 from homeassistant.core import HomeAssistant
 
-from ..fake_nuki_peer import (
+from .conftest import advertise
+from .fake_nuki_peer import (
     ADD_KEYPAD_CODE,
     K_ERROR_MOTOR_BLOCKED,
     LOCK_ACTION,
@@ -46,7 +47,6 @@ from ..fake_nuki_peer import (
     FakeNukiLock,
     FakeRadio,
 )
-from .conftest import advertise
 
 VIENNA = ZoneInfo("Europe/Vienna")
 ARRIVAL = datetime(2026, 8, 1, 15, 0, tzinfo=VIENNA)
@@ -232,7 +232,7 @@ async def test_lock_refusing_a_duplicate_is_translated(
 ) -> None:
     """The lock's own check (a code added between the listing and the add)."""
     lock = the_lock(init_nuki_ble)
-    from ..fake_nuki_peer import K_ERROR_CODE_ALREADY_EXISTS
+    from .fake_nuki_peer import K_ERROR_CODE_ALREADY_EXISTS
 
     nuki_lock.fail_with[ADD_KEYPAD_CODE] = K_ERROR_CODE_ALREADY_EXISTS
     with pytest.raises(VendorRejectedError, match="already exists"):

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime, timedelta
-import json
 import logging
-from pathlib import Path
 from typing import Any
 from unittest.mock import patch
-from zoneinfo import ZoneInfo
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
@@ -23,19 +20,16 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
 )
 from syrupy.assertion import SnapshotAssertion
-from yarl import URL
 
 from custom_components.lockbooking.const import DOMAIN
 from custom_components.lockbooking.models import (
     CodeKind,
     CodeUse,
     IssuedCode,
-    Lock,
     PlannedCode,
     Window,
 )
 from custom_components.lockbooking.planner import plan_code
-from custom_components.lockbooking.vendors import unifi_access, unifi_access_api
 from custom_components.lockbooking.vendors.base import (
     VendorAuthError,
     VendorError,
@@ -44,6 +38,10 @@ from custom_components.lockbooking.vendors.base import (
     VendorUnsupportedError,
 )
 from custom_components.lockbooking.vendors.unifi_access import (
+    api as unifi_access_api,
+    vendor as unifi_access,
+)
+from custom_components.lockbooking.vendors.unifi_access.vendor import (
     UnifiAccessVendor,
     normalise_host,
     visitor_names,
@@ -55,116 +53,35 @@ from homeassistant.components.lock import (
     LockState,
 )
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
-from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, Platform
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "unifi_access"
-HOST = "192.168.1.1"
-TOKEN = "wHFmHRuX4I7sB2oDkD6wHg"
-API = f"https://{HOST}:12445/api/v1/developer"
-DOORS_URL = f"{API}/doors"
-VISITORS_URL = f"{API}/visitors"
-PIN_URL = f"{API}/credentials/pin_codes"
-LOGS_URL = f"{API}/system/logs"
-MAIN_DOOR = "0ed545f8-2fcd-4839-9021-b39e707f6aa9"
-STORAGE = "9b8c7d6e-2222-4d3c-8b7a-6e5f4d3c2b10"
-VISITOR_ID = "fbe8d920-47d3-4cdf-bda7-bf4b0e26f73c"
-VISITOR_URL = f"{VISITORS_URL}/{VISITOR_ID}"
-OTHER_VISITOR_ID = "2c9a41d7-8e3b-4f6a-9d15-0b7e3c8f2a64"
-GENERATED_PIN = "67203419"
-MAIN_LOCK = "lock.unvr_1f_main_door"
-GATE_LOCK = "lock.unvr_1f_garden_gate"
-BERLIN = ZoneInfo("Europe/Berlin")
-
-
-def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
-
-
-def envelope(code: str, msg: str = "") -> dict[str, Any]:
-    return {"code": code, "msg": msg, "data": None}
-
-
-def calls(aioclient_mock: AiohttpClientMocker) -> list[tuple[str, str, Any]]:
-    """(method, url, body) of every request, in order."""
-    return [
-        (method.upper(), str(url), data)
-        for method, url, data, _ in aioclient_mock.mock_calls
-    ]
-
-
-def mock_doors(aioclient_mock: AiohttpClientMocker, **kwargs: Any) -> None:
-    if not kwargs:
-        kwargs = {"json": fixture("doors.json")}
-    aioclient_mock.get(DOORS_URL, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def no_retry_waits() -> Any:
-    """Retry requests without sleeping."""
-    with patch("custom_components.lockbooking.vendors.retry.sleep"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def only_the_tls_api(aioclient_mock: AiohttpClientMocker) -> Any:
-    """Check that every request of every test here goes over https to port 12445."""
-    sent: list[URL] = []
-    match_request = aioclient_mock.match_request
-
-    async def record(method: str, url: Any, **kwargs: Any) -> Any:
-        sent.append(URL(str(url)))
-        return await match_request(method, url, **kwargs)
-
-    aioclient_mock.match_request = record  # type: ignore[method-assign]
-    yield
-    assert all((url.scheme, url.port) == ("https", 12445) for url in sent), sent
-
-
-@pytest.fixture
-def entry() -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=f"UniFi Access ({HOST})",
-        data={
-            "kind": "unifi_access",
-            "host": HOST,
-            "api_token": TOKEN,
-            "verify_ssl": False,
-        },
-        unique_id=HOST,
-        entry_id="01JUNIFIACCESS000000000000",
-    )
-
-
-@pytest.fixture
-async def init_entry(
-    hass: HomeAssistant, entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
-) -> MockConfigEntry:
-    mock_doors(aioclient_mock)
-    entry.add_to_hass(hass)
-    with patch("custom_components.lockbooking.ACCOUNT_PLATFORMS", [Platform.LOCK]):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-    aioclient_mock.clear_requests()
-    mock_doors(aioclient_mock)
-    return entry
-
-
-def vendor_of(entry: MockConfigEntry) -> UnifiAccessVendor:
-    vendor = entry.runtime_data.vendor
-    assert isinstance(vendor, UnifiAccessVendor)
-    return vendor
-
-
-def lock_of(entry: MockConfigEntry, lock_id: str = MAIN_DOOR) -> Lock:
-    return entry.runtime_data.coordinator.data[lock_id]
-
-
-# --- config flow ---------------------------------------------------------------
+from .conftest import (
+    BERLIN,
+    DOORS_URL,
+    GATE_LOCK,
+    GENERATED_PIN,
+    HOST,
+    LOGS_URL,
+    MAIN_DOOR,
+    MAIN_LOCK,
+    OTHER_VISITOR_ID,
+    PIN_URL,
+    STORAGE,
+    TOKEN,
+    VISITOR_ID,
+    VISITOR_URL,
+    VISITORS_URL,
+    calls,
+    envelope,
+    fixture,
+    lock_of,
+    mock_doors,
+    vendor_of,
+)
 
 
 async def _form(hass: HomeAssistant) -> dict[str, Any]:
@@ -192,7 +109,7 @@ async def test_flow_creates_entry(
     assert verify_key.default() is True
 
     with patch(
-        "custom_components.lockbooking.vendors.unifi_access.async_get_clientsession",
+        "custom_components.lockbooking.vendors.unifi_access.vendor.async_get_clientsession",
         wraps=unifi_access.async_get_clientsession,
     ) as get_session:
         result = await hass.config_entries.flow.async_configure(
@@ -981,71 +898,6 @@ async def test_code_uses_errors(
 # --- error mapping -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("response", "error", "detail"),
-    [
-        ({"status": 401, "text": ""}, VendorAuthError, "HTTP 401"),
-        ({"status": 403, "json": envelope("CODE_UNAUTHORIZED")}, VendorAuthError, None),
-        ({"json": envelope("CODE_AUTH_FAILED", "Authentication failed.")}, VendorAuthError, "Authentication failed."),
-        ({"json": envelope("CODE_ACCESS_TOKEN_INVALID")}, VendorAuthError, "CODE_ACCESS_TOKEN_INVALID"),
-        ({"status": 429, "text": "Too Many Requests"}, VendorUnavailableError, "HTTP 429"),
-        ({"status": 504, "text": ""}, VendorUnavailableError, "HTTP 504"),
-        (
-            {"json": envelope("CODE_DEVICE_DEVICE_OFFLINE", "The device is currently offline.")},
-            VendorUnavailableError,
-            "The door's hub is offline.",
-        ),
-        ({"exc": TimeoutError()}, VendorUnavailableError, "The controller did not answer in time."),
-        (
-            {"exc": aiohttp.ServerDisconnectedError()},
-            VendorUnavailableError,
-            "Could not reach the controller (ServerDisconnectedError).",
-        ),
-        ({"text": "not json"}, VendorUnavailableError, None),
-        (
-            {"status": 400, "json": envelope("CODE_PARAMS_INVALID", "start_time is required.")},
-            VendorRejectedError,
-            "The controller refused the request's parameters. start_time is required.",
-        ),
-        (
-            {"json": envelope("CODE_PARAMS_INVALID")},
-            VendorRejectedError,
-            "The controller refused the request's parameters.",
-        ),
-        (
-            {"json": envelope("CODE_SOME_FUTURE_ERROR", "Something new went wrong.")},
-            VendorRejectedError,
-            "Something new went wrong.",
-        ),
-        ({"json": envelope("CODE_SOME_FUTURE_ERROR")}, VendorRejectedError, "CODE_SOME_FUTURE_ERROR"),
-        ({"status": 404, "text": "Not Found"}, VendorRejectedError, "HTTP 404"),
-    ],
-)
-async def test_error_mapping(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    response: dict[str, Any],
-    error: type[Exception],
-    detail: str | None,
-) -> None:
-    mock_doors(aioclient_mock, **response)
-    with pytest.raises(error) as err:
-        await UnifiAccessVendor(hass, entry.data).async_get_locks()
-    if detail is not None:
-        assert err.value.detail == detail
-    assert TOKEN not in str(err.value)
-
-
-async def test_ssl_error_is_unavailable(
-    hass: HomeAssistant, entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
-) -> None:
-    ssl_error = aiohttp.ClientSSLError(None, OSError("certificate verify failed"))
-    mock_doors(aioclient_mock, exc=ssl_error)
-    with pytest.raises(VendorUnavailableError, match="self-signed"):
-        await UnifiAccessVendor(hass, {**entry.data, "verify_ssl": True}).async_get_locks()
-
-
 @pytest.mark.parametrize("verify_ssl", [True, False])
 async def test_session_follows_verify_ssl(
     hass: HomeAssistant,
@@ -1059,7 +911,7 @@ async def test_session_follows_verify_ssl(
     if not verify_ssl:
         data["verify_ssl"] = False
     with patch(
-        "custom_components.lockbooking.vendors.unifi_access.async_get_clientsession",
+        "custom_components.lockbooking.vendors.unifi_access.vendor.async_get_clientsession",
         wraps=unifi_access.async_get_clientsession,
     ) as get_session:
         await UnifiAccessVendor(hass, data).async_get_locks()

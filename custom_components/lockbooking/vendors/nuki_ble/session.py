@@ -3,8 +3,8 @@
 A session writes a command to the lock and reads the lock's indications until the
 answer it waits for arrives; an Error Report becomes NukiCommandError. Commands that
 change something or read secrets first ask for a challenge (a nonce the lock accepts
-once). The message format is in nuki_ble_protocol, the keypad payloads in
-nuki_ble_keypad, the log's in nuki_ble_log.
+once). The message format is in `protocol`, the keypad payloads in
+`keypad`, the log's in `log`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from bleak.backends.characteristic import BleakGATTCharacteristic
 import nacl.utils
 from pyNukiBT.const import NukiLockConst
 
-from . import nuki_ble_keypad as keypad, nuki_ble_log as log
-from .nuki_ble_protocol import (
+from . import keypad, log
+from .protocol import (
     PAIRING_CHAR,
     USER_CHAR,
     Command,

@@ -18,7 +18,7 @@ from custom_components.lockbooking.vendors.base import (
     VendorRejectedError,
     VendorUnsupportedError,
 )
-from custom_components.lockbooking.vendors.demo import DemoVendor
+from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
 

@@ -2,7 +2,7 @@
 
 The entry holds the pairing (authorization id, shared key, app id) and the lock's
 security PIN, which keypad-code commands need. Keypad codes follow Nuki Web's rules
-(the vendor `nuki`): same code rules, same `LB <guest>` names, so a code is found again
+(`nuki_common`): same code rules, same `LB <guest>` names, so a code is found again
 by name and window after an interrupted issue. Which code opened the lock is read from
 the lock's own log (keypad actions name the code's id), so arrivals are known without
 Nuki Web.
@@ -30,7 +30,7 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.util import dt as dt_util
 
-from ..models import (
+from ...models import (
     Capabilities,
     CodeKind,
     CodeUse,
@@ -40,9 +40,8 @@ from ..models import (
     PlannedCode,
     Window,
 )
-from ..planner import code_problem, generate_code
-from ..rules import NUKI_KEYPAD
-from .base import (
+from ...planner import code_problem, generate_code
+from ..base import (
     AccountIdentity,
     FoundCode,
     LockVendor,
@@ -52,18 +51,19 @@ from .base import (
     VendorUnavailableError,
     VendorUnsupportedError,
 )
-from .nuki import (
+from ..nuki_common import (
     CODE_PROBLEMS,
     MANUFACTURER,
+    NUKI_KEYPAD,
     SMART_LOCK_STATES,
     authorization_name,
     door_sensor,
 )
-from .nuki_ble_connection import OUT_OF_RANGE, NukiBleConnection, async_ensure_bluetooth
-from .nuki_ble_keypad import KeypadEntry, entry_name
-from .nuki_ble_log import opened_with_code
-from .nuki_ble_protocol import ErrorCode, NukiCommandError
-from .nuki_ble_session import LoggingDisabledError, NukiBleSession, NukiKeys
+from .connection import OUT_OF_RANGE, NukiBleConnection, async_ensure_bluetooth
+from .keypad import KeypadEntry, entry_name
+from .log import opened_with_code
+from .protocol import ErrorCode, NukiCommandError
+from .session import LoggingDisabledError, NukiBleSession, NukiKeys
 
 CONF_ADDRESS: Final = "address"
 CONF_LOCK_NAME: Final = "lock_name"

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
-import json
 import logging
-from pathlib import Path
 from typing import Any
 from unittest.mock import patch
-from zoneinfo import ZoneInfo
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
@@ -35,23 +31,22 @@ from custom_components.lockbooking.models import (
     IssuedCode,
     Lock,
     LockState as LbLockState,
-    PlannedCode,
     Window,
 )
-from custom_components.lockbooking.planner import code_problem, generate_code, plan_code
-from custom_components.lockbooking.rules import NUKI_KEYPAD
+from custom_components.lockbooking.planner import code_problem, generate_code
 from custom_components.lockbooking.vendors.base import (
     VendorAuthError,
     VendorRejectedError,
     VendorUnavailableError,
     VendorUnsupportedError,
 )
-from custom_components.lockbooking.vendors.nuki import (
+from custom_components.lockbooking.vendors.nuki.vendor import (
     FIND_DELAYS,
     LOG_PAGE_SIZE,
     LOG_PAGES,
     NukiVendor,
 )
+from custom_components.lockbooking.vendors.nuki_common import NUKI_KEYPAD
 from homeassistant.components.lock import (
     DOMAIN as LOCK_DOMAIN,
     SERVICE_LOCK,
@@ -72,124 +67,30 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "nuki"
-API = "https://api.nuki.io"
-TOKEN = "nuki-test-token-9f8e7d6c"
-NEW_TOKEN = "nuki-new-token-1a2b3c4d"
-FRONT = "17592186044417"
-CELLAR = "17592186044418"
-OPENER = "17592186044419"
-SHED = "17592186044420"
-AUTHS_URL = f"{API}/smartlock/{FRONT}/auth"
-LOG_URL = f"{API}/smartlock/{FRONT}/log"
-# The authorization ids of the fixtures: the one new_auth() creates, and the cleaner's.
-OUR_AUTH = "68c2a9f1e3f4a5b6c7d8e901"
-CLEANER_AUTH = "6775e353c52a77633bf92c4b"
-VIENNA = ZoneInfo("Europe/Vienna")
-# 15:00 to 11:00 local summer time, which is 13:00 to 09:00 UTC.
-ARRIVAL = datetime(2026, 8, 1, 15, 0, tzinfo=VIENNA)
-DEPARTURE = datetime(2026, 8, 5, 11, 0, tzinfo=VIENNA)
-MODULE = "custom_components.lockbooking.vendors.nuki"
-
-
-def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
-
-
-def new_auth(code: int, name: str = "LB Meier", **extra: Any) -> dict[str, Any]:
-    return {
-        "id": "68c2a9f1e3f4a5b6c7d8e901",
-        "smartlockId": int(FRONT),
-        "authId": 4120,
-        "code": code,
-        "type": 13,
-        "name": name,
-        "enabled": True,
-        "remoteAllowed": False,
-        "lockCount": 0,
-        "allowedFromDate": "2026-08-01T13:00:00.000Z",
-        "allowedUntilDate": "2026-08-05T09:00:00.000Z",
-        "allowedWeekDays": 127,
-        "allowedFromTime": 0,
-        "allowedUntilTime": 0,
-        "operationId": "68c2a9f1e3f4a5b6c7d8e902",
-        **extra,
-    }
-
-
-def auths_in_turn(*lists: list[dict[str, Any]]) -> Callable[..., Awaitable[Any]]:
-    """A side effect answering GET .../auth with each list in turn, then the last."""
-    answers = list(lists)
-
-    async def answer(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
-        body = answers.pop(0) if len(answers) > 1 else answers[0]
-        return AiohttpClientMockResponse(method, url, json=body)
-
-    return answer
-
-
-def calls(aioclient_mock: AiohttpClientMocker, method: str) -> list[tuple[str, Any]]:
-    return [
-        (str(url), data)
-        for call_method, url, data, _ in aioclient_mock.mock_calls
-        if call_method.upper() == method
-    ]
-
-
-@pytest.fixture(autouse=True)
-def no_find_delays() -> Any:
-    with (
-        patch(f"{MODULE}.FIND_DELAYS", (0.0, 0.0, 0.0, 0.0)),
-        patch("custom_components.lockbooking.vendors.retry.sleep"),
-    ):
-        yield
-
-
-@pytest.fixture
-def nuki_api(aioclient_mock: AiohttpClientMocker) -> AiohttpClientMocker:
-    """Nuki Web with the fixtures' account, locks and authorizations."""
-    aioclient_mock.get(f"{API}/account", json=fixture("account"))
-    aioclient_mock.get(f"{API}/smartlock", json=fixture("smartlocks"))
-    return aioclient_mock
-
-
-@pytest.fixture
-def nuki_entry() -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Nuki (Holiday flats)",
-        data={"kind": "nuki", "api_token": TOKEN},
-        unique_id="123456",
-        entry_id="01JNUKI0000000000000000000",
-    )
-
-
-@pytest.fixture
-async def init_nuki(
-    hass: HomeAssistant, nuki_api: AiohttpClientMocker, nuki_entry: MockConfigEntry
-) -> MockConfigEntry:
-    nuki_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(nuki_entry.entry_id)
-    await hass.async_block_till_done()
-    assert nuki_entry.state is ConfigEntryState.LOADED
-    return nuki_entry
-
-
-def vendor_of(entry: MockConfigEntry) -> NukiVendor:
-    vendor = entry.runtime_data.vendor
-    assert isinstance(vendor, NukiVendor)
-    return vendor
-
-
-def lock_of(entry: MockConfigEntry, lock_id: str) -> Lock:
-    return entry.runtime_data.coordinator.data[lock_id]
-
-
-def keypad_plan(lock: Lock) -> PlannedCode:
-    return plan_code(lock.code_rules, Window(ARRIVAL, DEPARTURE), VIENNA)
-
-
-# --- config flow -----------------------------------------------------------------
+from .conftest import (
+    API,
+    ARRIVAL,
+    AUTHS_URL,
+    CELLAR,
+    CLEANER_AUTH,
+    DEPARTURE,
+    FRONT,
+    LOG_URL,
+    MODULE,
+    NEW_TOKEN,
+    OPENER,
+    OUR_AUTH,
+    SHED,
+    TOKEN,
+    auths_in_turn,
+    calls,
+    fixture,
+    keypad_plan,
+    lock_of,
+    log_queries,
+    new_auth,
+    vendor_of,
+)
 
 
 async def _nuki_form(hass: HomeAssistant) -> str:
@@ -1160,14 +1061,6 @@ def log_entry(at: datetime, entry_id: str, **extra: Any) -> dict[str, Any]:
         "source": 1,
         **extra,
     }
-
-
-def log_queries(aioclient_mock: AiohttpClientMocker) -> list[dict[str, str]]:
-    return [
-        dict(url.query)
-        for method, url, _, _ in aioclient_mock.mock_calls
-        if method.upper() == "GET" and url.path.endswith("/log")
-    ]
 
 
 async def nuki_locks(

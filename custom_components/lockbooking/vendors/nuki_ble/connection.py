@@ -25,16 +25,16 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.helpers.event import async_call_later
 from homeassistant.setup import async_setup_component
 
-from ..const import LOGGER
-from .base import (
+from ...const import LOGGER
+from ..base import (
     VendorAuthError,
     VendorError,
     VendorInputError,
     VendorRejectedError,
     VendorUnavailableError,
 )
-from .nuki_ble_protocol import ErrorCode, NukiCommandError, NukiProtocolError
-from .nuki_ble_session import NukiBleSession, NukiKeys
+from .protocol import ErrorCode, NukiCommandError, NukiProtocolError
+from .session import NukiBleSession, NukiKeys
 
 # Seconds the link stays up after an operation, for the next one (a code issue is
 # several commands; a lock action is followed by a state refresh).

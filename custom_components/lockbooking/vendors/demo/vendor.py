@@ -21,7 +21,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import TextSelector
 from homeassistant.util import dt as dt_util, slugify
 
-from ..models import (
+from ...models import (
     Capabilities,
     CodeKind,
     CodeRules,
@@ -33,9 +33,8 @@ from ..models import (
     PlannedCode,
     Window,
 )
-from ..planner import code_problem, generate_code
-from ..rules import IGLOOHOME_DAILY, IGLOOHOME_HOURLY, NUKI_KEYPAD
-from .base import (
+from ...planner import code_problem, generate_code
+from ..base import (
     AccountIdentity,
     FoundCode,
     LockVendor,
@@ -43,6 +42,8 @@ from .base import (
     VendorRejectedError,
     VendorUnsupportedError,
 )
+from ..igloohome.rules import IGLOOHOME_DAILY, IGLOOHOME_HOURLY
+from ..nuki_common import NUKI_KEYPAD
 
 MANUFACTURER = "LockBooking demo"
 DEFAULT_NAME = "Demo"

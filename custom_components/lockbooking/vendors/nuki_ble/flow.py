@@ -2,7 +2,7 @@
 
 Mixed into the integration's config flow, whose `_async_identify` checks an account's
 data; here that check is the lock verifying its security PIN over the new pairing.
-This module imports nothing of Bluetooth: the steps load `nuki_ble_pairing` (Home
+This module imports nothing of Bluetooth: the steps load `pairing` (Home
 Assistant's Bluetooth stack, PyNaCl, pyNukiBT) when a host pairs a lock, so the flow
 loads on an install without them.
 """
@@ -22,9 +22,9 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
 )
 
-from ..const import CONF_KIND, EntryKind
-from . import async_import_vendor_module
-from .base import AccountIdentity, VendorError
+from ...const import CONF_KIND, EntryKind
+from .. import async_import_vendor_module
+from ..base import AccountIdentity, VendorError
 
 if TYPE_CHECKING:
     from homeassistant.helpers.service_info.bluetooth import BluetoothServiceInfoBleak
@@ -48,7 +48,7 @@ class NukiBleFlowMixin(ConfigFlow):
     async def _async_pairing(self) -> ModuleType:
         """The Bluetooth half of these steps, once Home Assistant's Bluetooth is set up."""
         module: ModuleType = await async_import_vendor_module(
-            self.hass, EntryKind.NUKI_BLE, "nuki_ble_pairing"
+            self.hass, EntryKind.NUKI_BLE, "nuki_ble.pairing"
         )
         return module
 

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from base64 import b64encode
-from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
-import json
 import logging
-from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -21,10 +18,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
-    AiohttpClientMockResponse,
 )
 from syrupy.assertion import SnapshotAssertion
-from yarl import URL
 
 from custom_components.lockbooking.const import DOMAIN
 from custom_components.lockbooking.models import (
@@ -35,13 +30,6 @@ from custom_components.lockbooking.models import (
     Window,
 )
 from custom_components.lockbooking.planner import PlanRefused, plan_code
-from custom_components.lockbooking.rules import (
-    IGLOOHOME_BRIDGE_PIN,
-    IGLOOHOME_DAILY,
-    IGLOOHOME_HOURLY,
-    NUKI_KEYPAD,
-)
-from custom_components.lockbooking.vendors import igloohome_api
 from custom_components.lockbooking.vendors.base import (
     VendorAuthError,
     VendorError,
@@ -49,15 +37,21 @@ from custom_components.lockbooking.vendors.base import (
     VendorUnavailableError,
     VendorUnsupportedError,
 )
-from custom_components.lockbooking.vendors.igloohome import (
-    IgloohomeVendor,
-    code_rules_for,
-)
-from custom_components.lockbooking.vendors.igloohome_api import (
+from custom_components.lockbooking.vendors.igloohome.api import (
     API_URL,
     SCOPES,
     TOKEN_URL,
 )
+from custom_components.lockbooking.vendors.igloohome.rules import (
+    IGLOOHOME_BRIDGE_PIN,
+    IGLOOHOME_DAILY,
+    IGLOOHOME_HOURLY,
+)
+from custom_components.lockbooking.vendors.igloohome.vendor import (
+    IgloohomeVendor,
+    code_rules_for,
+)
+from custom_components.lockbooking.vendors.nuki_common import NUKI_KEYPAD
 from homeassistant.components.lock import (
     DOMAIN as LOCK_DOMAIN,
     SERVICE_LOCK,
@@ -69,128 +63,27 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.util import dt as dt_util
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "igloohome"
-CLIENT_ID = "4rm1q2example7clientid0abc"
-CLIENT_SECRET = "s3cr3t-example-client-secret-value"
-DEVICES_URL = f"{API_URL}/devices"
-FRONT_DOOR = "OE1X123cbb11"
-PADLOCK = "SP2X0f6ea1b2"
-BRIDGE = "EB1X04eeeeee"
-JOB_ID = "6f0d2a7e-3c1b-4f5e-9a8d-1b2c3d4e5f60"
-JOB_URL = f"{API_URL}/devices/{FRONT_DOOR}/jobs/bridges/{BRIDGE}"
-JOB_STATUS_URL = f"{API_URL}/jobs/{JOB_ID}"
-BERLIN = dt_util.get_time_zone("Europe/Berlin")
-
-type Handler = Callable[[str, URL, Any], Awaitable[AiohttpClientMockResponse]]
-
-
-def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
-
-
-TOKEN = fixture("token.json")["access_token"]
-
-
-def respond(status: int = 200, body: Any = None) -> Handler:
-    """A side effect answering with `status` and a JSON body (or a text one)."""
-
-    async def handler(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
-        if isinstance(body, str):
-            return AiohttpClientMockResponse(method, url, status=status, text=body)
-        return AiohttpClientMockResponse(method, url, status=status, json=body)
-
-    return handler
-
-
-def in_turn(*handlers: Handler) -> Handler:
-    """A side effect that answers with each handler in turn, the last one forever."""
-    remaining = list(handlers)
-
-    async def handler(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
-        current = remaining.pop(0) if len(remaining) > 1 else remaining[0]
-        return await current(method, url, data)
-
-    return handler
-
-
-def calls(mock: AiohttpClientMocker, method: str, url: str) -> list[tuple[Any, ...]]:
-    """The recorded requests to one URL (query ignored)."""
-    return [
-        call
-        for call in mock.mock_calls
-        if call[0].lower() == method.lower() and str(call[1]).split("?")[0] == url
-    ]
-
-
-@pytest.fixture(autouse=True)
-def no_job_waits() -> Iterator[None]:
-    """Poll bridge jobs and retry requests without sleeping."""
-    with (
-        patch.object(igloohome_api, "JOB_POLL_DELAYS", (0, 0, 0)),
-        patch("custom_components.lockbooking.vendors.retry.sleep"),
-    ):
-        yield
-
-
-@pytest.fixture
-def igloo_entry() -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="igloohome",
-        data={
-            "kind": "igloohome",
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-        },
-        unique_id=CLIENT_ID,
-        entry_id="01JIGLOOHOME00000000000000",
-    )
-
-
-@pytest.fixture
-def igloo_api(aioclient_mock: AiohttpClientMocker) -> AiohttpClientMocker:
-    """A working account: a token and the devices of `devices.json`."""
-    aioclient_mock.post(TOKEN_URL, json=fixture("token.json"))
-    aioclient_mock.get(DEVICES_URL, json=fixture("devices.json"))
-    return aioclient_mock
-
-
-@pytest.fixture
-async def init_igloo(
-    hass: HomeAssistant, igloo_entry: MockConfigEntry, igloo_api: AiohttpClientMocker
-) -> MockConfigEntry:
-    igloo_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(igloo_entry.entry_id)
-    await hass.async_block_till_done()
-    assert igloo_entry.state is ConfigEntryState.LOADED
-    return igloo_entry
-
-
-def vendor_of(entry: MockConfigEntry) -> IgloohomeVendor:
-    vendor = entry.runtime_data.vendor
-    assert isinstance(vendor, IgloohomeVendor)
-    return vendor
-
-
-def lock_of(entry: MockConfigEntry, lock_id: str) -> Lock:
-    return entry.runtime_data.coordinator.data[lock_id]
-
-
-def replace_mock(
-    mock: AiohttpClientMocker, method: str, url: str, **kwargs: Any
-) -> None:
-    """Answer `url` differently from now on (earlier registrations win otherwise)."""
-    mock._mocks = [
-        m
-        for m in mock._mocks
-        if not (m.method.lower() == method.lower() and str(m._url) == url)
-    ]
-    mock.request(method, url, **kwargs)
-
-
-# Config flow
+from .conftest import (
+    BERLIN,
+    BRIDGE,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    DEVICES_URL,
+    FRONT_DOOR,
+    JOB_ID,
+    JOB_STATUS_URL,
+    JOB_URL,
+    PADLOCK,
+    TOKEN,
+    calls,
+    fixture,
+    in_turn,
+    lock_of,
+    replace_mock,
+    respond,
+    vendor_of,
+)
 
 
 async def _igloohome_form(hass: HomeAssistant) -> str:
@@ -504,124 +397,6 @@ async def test_unavailable_then_back(
 
 
 # Token
-
-
-async def test_token_cached_across_calls(
-    hass: HomeAssistant, init_igloo: MockConfigEntry, igloo_api: AiohttpClientMocker
-) -> None:
-    vendor = vendor_of(init_igloo)
-    await vendor.async_get_locks()
-    await vendor.async_get_locks()
-    assert len(calls(igloo_api, "get", DEVICES_URL)) == 3
-    assert len(calls(igloo_api, "post", TOKEN_URL)) == 1
-
-
-async def test_token_renewed_before_expiry(
-    hass: HomeAssistant,
-    igloo_entry: MockConfigEntry,
-    igloo_api: AiohttpClientMocker,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    vendor = IgloohomeVendor(hass, igloo_entry.data)
-    await vendor.async_get_locks()
-    # expires_in is a day; the token is renewed five minutes before it runs out.
-    freezer.tick(timedelta(hours=23, minutes=54))
-    await vendor.async_get_locks()
-    assert len(calls(igloo_api, "post", TOKEN_URL)) == 1
-    freezer.tick(timedelta(minutes=2))
-    await vendor.async_get_locks()
-    assert len(calls(igloo_api, "post", TOKEN_URL)) == 2
-
-
-async def test_token_lifetime_defaults_to_an_hour(
-    hass: HomeAssistant,
-    igloo_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    aioclient_mock.post(TOKEN_URL, json={"access_token": TOKEN, "token_type": "Bearer"})
-    aioclient_mock.get(DEVICES_URL, json=fixture("devices.json"))
-    vendor = IgloohomeVendor(hass, igloo_entry.data)
-    await vendor.async_get_locks()
-    freezer.tick(timedelta(minutes=54))
-    await vendor.async_get_locks()
-    assert len(calls(aioclient_mock, "post", TOKEN_URL)) == 1
-    freezer.tick(timedelta(minutes=2))
-    await vendor.async_get_locks()
-    assert len(calls(aioclient_mock, "post", TOKEN_URL)) == 2
-
-
-async def test_refused_token_is_renewed_once(
-    hass: HomeAssistant, igloo_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
-) -> None:
-    aioclient_mock.post(TOKEN_URL, json=fixture("token.json"))
-    aioclient_mock.get(
-        DEVICES_URL,
-        side_effect=in_turn(
-            respond(401, {"message": "The incoming token has expired"}),
-            respond(200, fixture("devices.json")),
-        ),
-    )
-    locks = await IgloohomeVendor(hass, igloo_entry.data).async_get_locks()
-    assert len(locks) == 2
-    assert len(calls(aioclient_mock, "post", TOKEN_URL)) == 2
-    assert len(calls(aioclient_mock, "get", DEVICES_URL)) == 2
-
-
-async def test_pagination_follows_next_cursor(
-    hass: HomeAssistant, igloo_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
-) -> None:
-    aioclient_mock.post(TOKEN_URL, json=fixture("token.json"))
-    cursor = fixture("devices_page_1.json")["nextCursor"]
-    aioclient_mock.get(
-        DEVICES_URL, params={"cursor": cursor}, json=fixture("devices_page_2.json")
-    )
-    aioclient_mock.get(DEVICES_URL, json=fixture("devices_page_1.json"))
-    vendor = IgloohomeVendor(hass, igloo_entry.data)
-    locks = {lock.id: lock for lock in await vendor.async_get_locks()}
-    assert set(locks) == {FRONT_DOOR, PADLOCK}
-    # The Bridge on page 2 serves the lock on page 1.
-    assert locks[FRONT_DOOR].capabilities.remote_unlock
-    assert locks[PADLOCK].status.battery_level == 64
-    requests = calls(aioclient_mock, "get", DEVICES_URL)
-    assert [call[1].query.get("cursor") for call in requests] == [None, cursor]
-
-
-async def test_pagination_is_bounded(
-    hass: HomeAssistant, igloo_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
-) -> None:
-    aioclient_mock.post(TOKEN_URL, json=fixture("token.json"))
-    pages = iter(range(100))
-
-    async def endless(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
-        page = {**fixture("devices_page_1.json"), "nextCursor": f"page-{next(pages)}"}
-        return AiohttpClientMockResponse(method, url, json=page)
-
-    aioclient_mock.get(DEVICES_URL, side_effect=endless)
-    with patch.object(igloohome_api, "MAX_PAGES", 3):
-        locks = await IgloohomeVendor(hass, igloo_entry.data).async_get_locks()
-    assert len(locks) == 3
-    assert len(calls(aioclient_mock, "get", DEVICES_URL)) == 3
-
-
-def test_a_fresher_token_is_kept(hass: HomeAssistant) -> None:
-    client = igloohome_api.IgloohomeClient(None, "id", "secret")  # type: ignore[arg-type]
-    client._token = "fresh"
-    client._drop_token("refused")
-    assert client._token == "fresh"
-    client._drop_token("fresh")
-    assert client._token is None
-
-
-async def test_pagination_stops_on_a_repeated_cursor(
-    hass: HomeAssistant, igloo_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
-) -> None:
-    aioclient_mock.post(TOKEN_URL, json=fixture("token.json"))
-    page = {**fixture("devices_page_1.json"), "nextCursor": "same"}
-    aioclient_mock.get(DEVICES_URL, json=page)
-    locks = await IgloohomeVendor(hass, igloo_entry.data).async_get_locks()
-    assert len(calls(aioclient_mock, "get", DEVICES_URL)) == 2
-    assert [lock.id for lock in locks] == [FRONT_DOOR, FRONT_DOOR]
 
 
 # Lock and unlock through the Bridge

@@ -23,8 +23,8 @@ from typing import Final
 from construct import ConstructError
 from pyNukiBT.const import NukiLockConst
 
-from .nuki_ble_keypad import pin_bytes
-from .nuki_ble_protocol import NukiProtocolError
+from .keypad import pin_bytes
+from .protocol import NukiProtocolError
 
 SORT_DESCENDING: Final = 0x01
 TYPE_KEYPAD_ACTION: Final = 0x05

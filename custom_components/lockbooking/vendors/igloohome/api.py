@@ -20,14 +20,14 @@ import aiohttp
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import json_loads
 
-from ..const import LOGGER
-from .base import (
+from ...const import LOGGER
+from ..base import (
     VendorAuthError,
     VendorError,
     VendorRejectedError,
     VendorUnavailableError,
 )
-from .retry import IDEMPOTENT_METHODS, async_retry, unavailable
+from ..retry import IDEMPOTENT_METHODS, async_retry, unavailable
 
 TOKEN_URL: Final = "https://auth.igloohome.co/oauth2/token"
 API_URL: Final = "https://api.igloodeveloper.co/igloohome"

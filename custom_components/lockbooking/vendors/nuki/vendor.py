@@ -1,26 +1,19 @@
 """Nuki locks through the Nuki Web API (api.nuki.io) with an API token.
 
-Nuki's published swagger (v4.18) is the source for every path and payload here. No
-Python library covers the Web API (pynuki and Home Assistant's core integration speak
-to a local bridge), so the few calls needed are made directly, on Home Assistant's
-shared aiohttp session.
-
 Keypad codes are authorizations of type 13. Nuki creates them asynchronously: the PUT
 answers 204 with no body and no id, so the new authorization is looked up afterwards
 (by its code, which is unique on a lock) to keep the id needed to delete it. That id
 is also what the lock's activity log gives as `authId` when the code opens the door.
+The HTTP calls themselves are in `api`, the reading of a device as a lock in `devices`.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from http import HTTPStatus
 from typing import Any, ClassVar, Final
 
-import aiohttp
 import voluptuous as vol
 
 from homeassistant.core import HomeAssistant
@@ -31,23 +24,18 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 from homeassistant.util import dt as dt_util
-from homeassistant.util.json import json_loads
 
-from ..const import LOGGER
-from ..models import (
-    Capabilities,
+from ...const import LOGGER
+from ...models import (
     CodeKind,
     CodeUse,
     IssuedCode,
     Lock,
-    LockState,
-    LockStatus,
     PlannedCode,
     Window,
 )
-from ..planner import code_problem, generate_code
-from ..rules import NUKI_KEYPAD
-from .base import (
+from ...planner import code_problem, generate_code
+from ..base import (
     AccountIdentity,
     FoundCode,
     LockVendor,
@@ -57,17 +45,14 @@ from .base import (
     VendorUnavailableError,
     VendorUnsupportedError,
 )
-from .retry import IDEMPOTENT_METHODS, async_retry, unavailable
+from ..nuki_common import CODE_PROBLEMS, MANUFACTURER, authorization_name
+from .api import NukiNotFoundError, NukiWebClient, redact
+from .devices import describe_lock, is_opener
 
 CONF_API_TOKEN: Final = "api_token"
-API_BASE: Final = "https://api.nuki.io"
-MANUFACTURER: Final = "Nuki"
-REQUEST_TIMEOUT: Final = aiohttp.ClientTimeout(total=20)
 
 AUTH_TYPE_KEYPAD_CODE: Final = 13
 ALL_WEEK_DAYS: Final = 127
-AUTH_NAME_PREFIX: Final = "LB"
-AUTH_NAME_MAX: Final = 20
 # Waits before each look-up of a just-created keypad code (Nuki creates it
 # asynchronously): about ten seconds in all, then the code is returned without an id.
 FIND_DELAYS: tuple[float, ...] = (1.0, 2.0, 3.0, 4.0)
@@ -93,54 +78,6 @@ TRIGGER_KEYPAD: Final = 255
 CODE_SOURCES: Final = frozenset({0, 1})
 LOG_STATE_SUCCESS: Final = 0
 
-TYPE_BOX: Final = 1
-TYPE_OPENER: Final = 2
-MODELS: Final[dict[int, str]] = {
-    0: "Smart Lock 1.0/2.0",
-    1: "Box",
-    2: "Opener",
-    3: "Smart Door",
-    4: "Smart Lock 3.0/4.0",
-    5: "Smart Lock 5",
-}
-SMART_LOCK_TYPES: Final = frozenset({0, 3, 4, 5})
-# serverState: 0 ok, 1 unregistered, 2 auth uuid invalid, 3 auth invalid, 4 offline.
-SERVER_STATE_OK: Final = 0
-
-SMART_LOCK_STATES: Final[dict[int, LockState]] = {
-    1: LockState.LOCKED,
-    2: LockState.UNLOCKING,
-    3: LockState.UNLOCKED,
-    4: LockState.LOCKING,
-    # Unlatched: the latch has sprung back, the bolt is open.
-    5: LockState.UNLOCKED,
-    6: LockState.UNLOCKED,
-    7: LockState.OPENING,
-    254: LockState.JAMMED,
-}
-# The Opener: 1 online (ring to open off), 3 ring to open active, 5 open, 7 opening.
-OPENER_STATES: Final[dict[int, LockState]] = {
-    1: LockState.LOCKED,
-    3: LockState.UNLOCKED,
-    5: LockState.OPEN,
-    7: LockState.OPENING,
-}
-
-CODE_PROBLEMS: Final[dict[str, str]] = {
-    "code_not_choosable": "This lock does not take chosen codes.",
-    "code_length": "A Nuki keypad code has exactly 6 digits.",
-    "code_digits": "A Nuki keypad code uses only the digits 1 to 9.",
-    "code_prefix": 'A Nuki keypad code must not start with "12".',
-}
-STATUS_DETAILS: Final[dict[int, str]] = {
-    HTTPStatus.PAYMENT_REQUIRED: "the Nuki account has no paid subscription for this",
-    HTTPStatus.FORBIDDEN: "the API token is not allowed to do this; check its permissions in Nuki Web",
-    HTTPStatus.NOT_FOUND: "Nuki does not know this lock or authorization",
-    HTTPStatus.METHOD_NOT_ALLOWED: "Nuki does not allow this action on this device",
-    HTTPStatus.CONFLICT: "the request conflicts with the lock's current settings",
-    HTTPStatus.UPGRADE_REQUIRED: "the Nuki account needs an upgrade for this",
-}
-
 
 class NukiVendor(LockVendor):
     """A Nuki Web account: its smart locks and Openers, and their keypad codes."""
@@ -161,14 +98,15 @@ class NukiVendor(LockVendor):
     def __init__(self, hass: HomeAssistant, data: Mapping[str, Any]) -> None:
         """Keep the token; the session is Home Assistant's shared one."""
         super().__init__(hass, data)
-        self._token = str(data[CONF_API_TOKEN]).strip()
-        self._session = async_get_clientsession(hass)
+        self._client = NukiWebClient(
+            async_get_clientsession(hass), str(data[CONF_API_TOKEN]).strip()
+        )
 
     async def async_identify(self) -> AccountIdentity:
         """Check the token with a real call and name the account it belongs to."""
-        smartlocks = _list(await self._request("GET", "/smartlock"))
+        smartlocks = _list(await self._client.request("GET", "/smartlock"))
         try:
-            account = await self._request("GET", "/account")
+            account = await self._client.request("GET", "/account")
         except (VendorAuthError, VendorRejectedError):
             # The token works (it listed the locks) but lacks the "account"
             # permission; the locks still say whose they are.
@@ -188,8 +126,8 @@ class NukiVendor(LockVendor):
     async def async_get_locks(self) -> list[Lock]:
         """Every device of the account with its capabilities and last known state."""
         return [
-            _lock(device)
-            for device in _list(await self._request("GET", "/smartlock"))
+            describe_lock(device)
+            for device in _list(await self._client.request("GET", "/smartlock"))
             if device.get("smartlockId") is not None
         ]
 
@@ -204,7 +142,7 @@ class NukiVendor(LockVendor):
         if not lock.capabilities.remote_unlock:
             raise VendorUnsupportedError("unlock")
         await self._action(
-            lock, OPENER_ACTION_RTO_ON if _is_opener(lock) else ACTION_UNLOCK
+            lock, OPENER_ACTION_RTO_ON if is_opener(lock) else ACTION_UNLOCK
         )
 
     async def async_open(self, lock: Lock) -> None:
@@ -212,11 +150,11 @@ class NukiVendor(LockVendor):
         if not lock.capabilities.open:
             raise VendorUnsupportedError("open")
         await self._action(
-            lock, OPENER_ACTION_OPEN if _is_opener(lock) else ACTION_UNLATCH
+            lock, OPENER_ACTION_OPEN if is_opener(lock) else ACTION_UNLATCH
         )
 
     async def _action(self, lock: Lock, action: int) -> None:
-        await self._request(
+        await self._client.request(
             "POST", f"/smartlock/{lock.id}/action", json={"action": action}
         )
 
@@ -235,7 +173,7 @@ class NukiVendor(LockVendor):
         elif code in taken:
             raise VendorRejectedError("The code is already in use on this lock.")
         auth_name = authorization_name(name)
-        await self._request(
+        await self._client.request(
             "PUT",
             f"/smartlock/{lock.id}/auth",
             json={
@@ -262,7 +200,7 @@ class NukiVendor(LockVendor):
         elif auth.get("error"):
             notes.append(
                 "Nuki reported a problem while sending the code to the lock: "
-                f"{_redact(str(auth['error']), code)}"
+                f"{redact(str(auth['error']), code)}"
             )
         return IssuedCode(
             lock_id=lock.id,
@@ -312,8 +250,8 @@ class NukiVendor(LockVendor):
                 return
             auth_id = str(found[0]["id"])
         try:
-            await self._request("DELETE", f"/smartlock/{lock.id}/auth/{auth_id}")
-        except _NotFound:
+            await self._client.request("DELETE", f"/smartlock/{lock.id}/auth/{auth_id}")
+        except NukiNotFoundError:
             return
 
     async def async_find_codes(
@@ -339,12 +277,12 @@ class NukiVendor(LockVendor):
         """
         if not lock.capabilities.reports_code_use:
             raise VendorUnsupportedError("code_uses")
-        openings = OPENER_OPENINGS if _is_opener(lock) else SMART_LOCK_OPENINGS
+        openings = OPENER_OPENINGS if is_opener(lock) else SMART_LOCK_OPENINGS
         query = {"fromDate": _nuki_date(since), "limit": str(LOG_PAGE_SIZE)}
         uses: list[CodeUse] = []
         for _ in range(LOG_PAGES):
             entries = _list(
-                await self._request("GET", f"/smartlock/{lock.id}/log", params=query)
+                await self._client.request("GET", f"/smartlock/{lock.id}/log", params=query)
             )
             for entry in entries:
                 at = _log_date(entry)
@@ -361,7 +299,7 @@ class NukiVendor(LockVendor):
 
     async def _keypad_codes(self, lock: Lock) -> list[dict[str, Any]]:
         """List the lock's keypad-code authorizations."""
-        auths = _list(await self._request("GET", f"/smartlock/{lock.id}/auth"))
+        auths = _list(await self._client.request("GET", f"/smartlock/{lock.id}/auth"))
         return [
             auth
             for auth in auths
@@ -369,204 +307,11 @@ class NukiVendor(LockVendor):
             and auth.get("code") is not None
         ]
 
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: dict[str, Any] | None = None,
-        params: Mapping[str, str] | None = None,
-        secret: str | None = None,
-    ) -> Any:
-        """Call the Web API, again after a transient failure where that is safe."""
-        return await async_retry(
-            lambda: self._request_once(
-                method, path, json=json, params=params, secret=secret
-            ),
-            idempotent=method in IDEMPOTENT_METHODS,
-            label=f"Nuki {method} {path}",
-        )
-
-    async def _request_once(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: dict[str, Any] | None = None,
-        params: Mapping[str, str] | None = None,
-        secret: str | None = None,
-    ) -> Any:
-        """One call to the Web API; vendor errors out, parsed JSON (or None) back.
-
-        `secret` (an issued code) is blanked out of any error detail Nuki sends back.
-        """
-        try:
-            async with self._session.request(
-                method,
-                f"{API_BASE}{path}",
-                json=json,
-                params=params,
-                headers={
-                    "Authorization": f"Bearer {self._token}",
-                    "Accept": "application/json",
-                },
-                timeout=REQUEST_TIMEOUT,
-            ) as response:
-                status = response.status
-                headers = response.headers
-                body = await response.text()
-        except (TimeoutError, aiohttp.ClientError) as err:
-            LOGGER.debug("Nuki %s %s failed: %s", method, path, type(err).__name__)
-            raise VendorUnavailableError("Nuki Web could not be reached.") from err
-        LOGGER.debug("Nuki %s %s answered %s", method, path, status)
-        if status < 300:
-            return _parse(body) if body.strip() else None
-        raise _error(status, _redact(_detail(body), secret), headers)
-
-
-class _NotFound(VendorRejectedError):
-    """Nuki answered 404."""
-
-
-def _error(status: int, detail: str | None, headers: Mapping[str, str]) -> VendorError:
-    if status == HTTPStatus.UNAUTHORIZED:
-        return VendorAuthError("Nuki refused the API token.")
-    if status == HTTPStatus.LOCKED:
-        return VendorUnavailableError(
-            "Nuki is still applying an earlier change to this lock; try again in a minute."
-        )
-    if status == HTTPStatus.TOO_MANY_REQUESTS or status >= 500:
-        return unavailable(
-            detail or f"Nuki Web is not answering properly (HTTP {status}).",
-            status,
-            headers,
-        )
-    readable = STATUS_DETAILS.get(status)
-    message = "; ".join(part for part in (detail, readable) if part)
-    message = message or f"Nuki refused the request (HTTP {status})."
-    if status == HTTPStatus.NOT_FOUND:
-        return _NotFound(message)
-    return VendorRejectedError(message)
-
-
-def _parse(body: str) -> Any:
-    try:
-        return json_loads(body)
-    except ValueError as err:
-        raise VendorUnavailableError("Nuki Web sent an unreadable answer.") from err
-
-
-def _detail(body: str) -> str | None:
-    """Nuki's own explanation from an error body (`detailMessage`), if it sent one."""
-    try:
-        data = json_loads(body)
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    for key in ("detailMessage", "message", "error"):
-        if isinstance(value := data.get(key), str) and value.strip():
-            return value.strip()
-    return None
-
-
-def _redact(text: str | None, secret: str | None) -> str | None:
-    if text is None or not secret:
-        return text
-    return text.replace(secret, "******")
-
 
 def _list(data: Any) -> list[dict[str, Any]]:
     if not isinstance(data, list):
         raise VendorUnavailableError("Nuki Web sent an unexpected answer.")
     return [item for item in data if isinstance(item, dict)]
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    """Read a part of a payload that should be an object; anything else is empty."""
-    return value if isinstance(value, dict) else {}
-
-
-def _is_opener(lock: Lock) -> bool:
-    # The model is set from Nuki's device type by _lock, so it tells the type back.
-    return lock.model == MODELS[TYPE_OPENER]
-
-
-def _lock(device: dict[str, Any]) -> Lock:
-    """Describe a Nuki device as a lock."""
-    kind = device.get("type")
-    config = _dict(device.get("config"))
-    state = _dict(device.get("state"))
-    battery_level = state.get("batteryCharge")
-    if not isinstance(battery_level, int):
-        battery_level = None
-    battery_critical = state.get("batteryCritical")
-    if not isinstance(battery_critical, bool):
-        battery_critical = None
-    keypad_paired = bool(config.get("keypadPaired") or config.get("keypad2Paired"))
-    keypad_critical = state.get("keypadBatteryCritical")
-    if not keypad_paired or not isinstance(keypad_critical, bool):
-        keypad_critical = None
-    capabilities, lock_state = _control(kind, state.get("state"))
-    has_door_sensor, door_open = door_sensor(state.get("doorState"))
-    return Lock(
-        id=str(device["smartlockId"]),
-        name=str(device.get("name") or device["smartlockId"]),
-        manufacturer=MANUFACTURER,
-        model=MODELS.get(kind, f"Nuki device (type {kind})"),
-        capabilities=replace(
-            capabilities,
-            battery_level=battery_level is not None,
-            battery_critical=battery_critical is not None,
-            keypad_battery_critical=keypad_critical is not None,
-            door_sensor=has_door_sensor,
-            # The log names the keypad code behind an opening; the meaning of its
-            # actions is known for smart locks and Openers only.
-            reports_code_use=keypad_paired
-            and (kind in SMART_LOCK_TYPES or kind == TYPE_OPENER),
-        ),
-        code_rules=(NUKI_KEYPAD,) if keypad_paired else (),
-        status=LockStatus(
-            state=lock_state,
-            battery_level=battery_level,
-            battery_critical=battery_critical,
-            keypad_battery_critical=keypad_critical,
-            door_open=door_open,
-            online=device.get("serverState", SERVER_STATE_OK) == SERVER_STATE_OK,
-        ),
-        sw_version=_firmware(device.get("firmwareVersion")),
-    )
-
-
-def _control(kind: Any, state: Any) -> tuple[Capabilities, LockState | None]:
-    """Say what a type of device can do remotely, and read its state the way that type means it."""
-    if kind in SMART_LOCK_TYPES:
-        return Capabilities(
-            remote_lock=True, remote_unlock=True, open=True, reports_state=True
-        ), SMART_LOCK_STATES.get(state)
-    if kind == TYPE_OPENER:
-        # No "lock": switching ring to open off would not lock anything.
-        return Capabilities(
-            remote_unlock=True, open=True, reports_state=True
-        ), OPENER_STATES.get(state)
-    if kind == TYPE_BOX:
-        return Capabilities(remote_unlock=True), None
-    # A type this code does not know yet: shown, but not driven blindly.
-    return Capabilities(), None
-
-
-# Door sensor states, alike in Nuki Web's `state.doorState` and the Bluetooth API's
-# keyturner states: 0 unavailable and 1 deactivated mean no sensor to show.
-DOOR_SENSOR_OFF = frozenset({0, 1})
-DOOR_CLOSED = 2
-DOOR_OPENED = 3
-
-
-def door_sensor(state: Any) -> tuple[bool, bool | None]:
-    """Tell whether a lock has a door sensor in use, and whether the door is open."""
-    if not isinstance(state, int) or isinstance(state, bool) or state in DOOR_SENSOR_OFF:
-        return False, None
-    return True, {DOOR_CLOSED: False, DOOR_OPENED: True}.get(state)
 
 
 def _code_opening(
@@ -602,19 +347,6 @@ def _log_date(entry: Mapping[str, Any]) -> datetime | None:
     if moment is None or moment.tzinfo is None:
         return None
     return moment
-
-
-def _firmware(version: Any) -> str | None:
-    """Nuki packs a firmware version into one integer, a byte per part (2.7.14 is 0x02070E)."""
-    if isinstance(version, int) and 0 < version <= 0xFFFFFF:
-        return f"{version >> 16}.{(version >> 8) & 0xFF}.{version & 0xFF}"
-    return None
-
-
-def authorization_name(name: str) -> str:
-    """Make a recognisable authorization name that fits a keypad code (20 characters)."""
-    words = " ".join(name.split())
-    return f"{AUTH_NAME_PREFIX} {words}"[:AUTH_NAME_MAX].rstrip()
 
 
 def _auth_window(auth: Mapping[str, Any]) -> tuple[str, str] | None:

@@ -27,7 +27,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from ..models import (
+from ...models import (
     Capabilities,
     CodeKind,
     CodeRules,
@@ -36,9 +36,8 @@ from ..models import (
     LockStatus,
     PlannedCode,
 )
-from ..planner import code_problem, generate_code
-from ..rules import IGLOOHOME_BRIDGE_PIN, IGLOOHOME_DAILY, IGLOOHOME_HOURLY
-from .base import (
+from ...planner import code_problem, generate_code
+from ..base import (
     AccountIdentity,
     LockVendor,
     VendorAuthError,
@@ -46,13 +45,14 @@ from .base import (
     VendorRejectedError,
     VendorUnsupportedError,
 )
-from .igloohome_api import (
+from .api import (
     JOB_CREATE_PIN,
     JOB_DELETE_PIN,
     JOB_LOCK,
     JOB_UNLOCK,
     IgloohomeClient,
 )
+from .rules import IGLOOHOME_BRIDGE_PIN, IGLOOHOME_DAILY, IGLOOHOME_HOURLY
 
 MANUFACTURER: Final = "igloohome"
 TITLE: Final = "igloohome"

@@ -24,14 +24,15 @@ from yarl import URL
 
 from homeassistant.util.ssl import get_default_no_verify_context
 
-from ..const import LOGGER
-from .base import (
+from ...const import LOGGER
+from ..base import (
     VendorAuthError,
+    VendorCertificateError,
     VendorError,
     VendorRejectedError,
     VendorUnavailableError,
 )
-from .retry import IDEMPOTENT_METHODS, async_retry, unavailable
+from ..retry import IDEMPOTENT_METHODS, async_retry, unavailable
 
 API_PORT = 12445
 API_PATH = "/api/v1/developer"
@@ -82,14 +83,8 @@ class UnifiAccessRejectedError(VendorRejectedError):
         self.code = code
 
 
-class UnifiAccessCertificateError(VendorAuthError):
-    """The console's TLS certificate is not trusted, or not the one the host pinned.
-
-    An auth error: nothing works until the host checks the certificate again, which
-    the re-authentication flow offers.
-    """
-
-    key = "vendor_certificate"
+class UnifiAccessCertificateError(VendorCertificateError):
+    """The console's TLS certificate is not trusted, or not the one the host pinned."""
 
 
 class UnifiAccessClient(UnifiAccessApiClient):

@@ -20,7 +20,7 @@ from typing import Final
 
 from pyNukiBT.const import NukiLockConst
 
-from .nuki_ble_protocol import NukiProtocolError
+from .protocol import NukiProtocolError
 
 NAME_BYTES: Final = 20
 ALL_WEEKDAYS: Final = 0x7F

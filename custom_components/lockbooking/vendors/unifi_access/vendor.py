@@ -40,8 +40,8 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.util import dt as dt_util
 
-from ..const import LOGGER
-from ..models import (
+from ...const import LOGGER
+from ...models import (
     Capabilities,
     CodeKind,
     CodeRules,
@@ -53,9 +53,8 @@ from ..models import (
     PlannedCode,
     Window,
 )
-from ..planner import code_problem
-from ..rules import UNIFI_ACCESS_VISITOR_PIN
-from .base import (
+from ...planner import code_problem
+from ..base import (
     AccountIdentity,
     FoundCode,
     LockVendor,
@@ -64,12 +63,13 @@ from .base import (
     VendorRejectedError,
     VendorUnsupportedError,
 )
-from .unifi_access_api import (
+from .api import (
     RESOURCE_NOT_FOUND,
     UnifiAccessClient,
     UnifiAccessRejectedError,
     async_read_certificate_fingerprint,
 )
+from .rules import UNIFI_ACCESS_VISITOR_PIN
 
 CONF_HOST: Final = "host"
 CONF_API_TOKEN: Final = "api_token"

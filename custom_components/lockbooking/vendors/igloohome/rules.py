@@ -1,14 +1,13 @@
-"""The code rules of the real lock platforms, as data for the planner.
+"""The code rules of igloohome locks, as data for the planner.
 
 Sources: igloohome's algoPIN documentation and the booking systems that use it
 (hourly 1 h–28 days, daily 29–367 days ending at the start's time of day, first use
-within 24 h, no revocation, 7–9 digits); Nuki's keypad rules (6 digits of 1–9, never
-starting with "12", unique per lock).
+within 24 h, no revocation, 7–9 digits).
 """
 
 from datetime import timedelta
 
-from .models import CodeKind, CodeRules
+from ...models import CodeKind, CodeRules
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -35,15 +34,6 @@ IGLOOHOME_DAILY = CodeRules(
     first_use_within=timedelta(hours=24),
 )
 
-NUKI_KEYPAD = CodeRules(
-    kind=CodeKind.KEYPAD,
-    lengths=(6,),
-    alphabet="123456789",
-    forbidden_prefixes=("12",),
-    align=timedelta(minutes=1),
-    chosen_code=True,
-)
-
 # Custom PINs an igloohome Bridge writes to a lock (4-6 digits, deletable). After the
 # algoPIN rules so plans use algoPINs unless a code is chosen; the window limits are
 # not documented, so they follow the algoPINs': whole hours, at most 367 days.
@@ -54,15 +44,5 @@ IGLOOHOME_BRIDGE_PIN = CodeRules(
     span_unit=HOUR,
     min_span=HOUR,
     max_span=timedelta(days=367),
-    chosen_code=True,
-)
-
-# UniFi Access visitor PINs: the controller's site setting fixes their length (4-8
-# digits, unknown until one is generated, so a chosen code of the wrong length is
-# refused by the controller); windows are Unix seconds, floored here to the minute.
-UNIFI_ACCESS_VISITOR_PIN = CodeRules(
-    kind=CodeKind.VISITOR_PIN,
-    lengths=(4, 5, 6, 7, 8),
-    align=timedelta(minutes=1),
     chosen_code=True,
 )

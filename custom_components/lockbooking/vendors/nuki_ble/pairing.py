@@ -1,6 +1,6 @@
 """The Bluetooth half of the Nuki pairing steps: find locks, pair, the PIN form.
 
-Imported by `nuki_ble_flow` only when a host pairs a Nuki lock, since it needs Home
+Imported by `flow` only when a host pairs a Nuki lock, since it needs Home
 Assistant's Bluetooth stack, PyNaCl and pyNukiBT.
 """
 
@@ -15,16 +15,16 @@ import voluptuous as vol
 from homeassistant.components import bluetooth
 from homeassistant.core import HomeAssistant
 
-from .base import VendorError, VendorInputError
-from .nuki_ble import (
+from ..base import VendorError, VendorInputError
+from .connection import NukiBleConnection
+from .protocol import KEYTURNER_SERVICE, PAIRING_SERVICE, shared_key
+from .vendor import (
     APPLE,
     CONF_APP_ID,
     CONF_AUTH_ID,
     CONF_SHARED_KEY,
     NukiBleVendor,
 )
-from .nuki_ble_connection import NukiBleConnection
-from .nuki_ble_protocol import KEYTURNER_SERVICE, PAIRING_SERVICE, shared_key
 
 # An iBeacon (0x02, length 0x15) whose UUID is the keyturner service's.
 NUKI_BEACON: Final = bytes([0x02, 0x15]) + bytes.fromhex("a92ee200")

@@ -1,0 +1,1 @@
+"""The demo vendor: simulated locks that need no account."""

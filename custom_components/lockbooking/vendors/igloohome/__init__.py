@@ -1,0 +1,1 @@
+"""igloohome locks through the iglooaccess API: the vendor, its client and code rules."""

@@ -1,0 +1,1 @@
+"""Nuki locks through Nuki Web: the vendor and its HTTP client."""

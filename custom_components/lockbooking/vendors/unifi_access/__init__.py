@@ -1,0 +1,1 @@
+"""UniFi Access doors: the vendor, its console client, code rules and certificate trust."""

@@ -1,0 +1,1 @@
+"""Tests of the unifi_access vendor package."""
