@@ -3,7 +3,7 @@
 // the "Sample stays" feed). Drives Debian's Chromium; saves a screenshot per step into
 // docs/screenshots/; fails on page errors and on console errors that mention lockbooking.
 import { chromium } from 'playwright-core';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,16 +25,18 @@ const context = await browser.newContext({
 });
 context.setDefaultTimeout(TIMEOUT);
 
-// Brand images come from brands.home-assistant.io, which this closed network cannot reach (and
-// which has no LockBooking icon until it is submitted there): serve the integration's own icon
-// and an empty image for the rest, so the pictures look like a host's.
-const ICON = readFileSync(join(ROOT, 'custom_components', 'lockbooking', 'brand', 'icon.png'));
+// Home Assistant 2026.11 serves brand images itself (/api/brands/integration/<domain>/...):
+// LockBooking's from its own brand/ folder, the others fetched from brands.home-assistant.io,
+// which this closed network cannot reach (Home Assistant answers 404, and the browser logs a
+// console error per image). Serve an empty image for the other integrations, so the pictures
+// look like a host's; LockBooking's icon goes to Home Assistant untouched, so a missing one
+// fails the test (a console error naming lockbooking).
 const EMPTY = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
-await context.route(/^https:\/\/brands\.home-assistant\.io\//, (route) => route.fulfill({
-  contentType: 'image/png',
-  body: /\/lockbooking\//.test(route.request().url()) ? ICON : EMPTY,
-}));
+await context.route(/\/api\/brands\/integration\/[^/]+\//, (route) =>
+  /\/api\/brands\/integration\/lockbooking\//.test(route.request().url())
+    ? route.fallback()
+    : route.fulfill({ contentType: 'image/png', body: EMPTY }));
 
 const page = await context.newPage();
 const results = [];
@@ -97,8 +99,12 @@ try {
     await page.locator('input[name="password"]').fill('dev');
     await shot('01-login.png');
     await page.keyboard.press('Enter');
-    await page.waitForURL(/\/lovelace/);
+    // 2026.11 lands on its "Overview" dashboard (/home), not /lovelace: any page past the login.
+    await page.waitForURL((url) => !url.pathname.startsWith('/auth'));
     await page.waitForFunction(() => document.querySelector('home-assistant')?.hass?.states);
+    // The frontend answers before Home Assistant has finished starting (the first start of a
+    // fresh environment takes a minute): the other panels wait for it to run.
+    await page.waitForFunction(() => document.querySelector('home-assistant').hass.config?.state === 'RUNNING');
     return 'logged in';
   });
 
@@ -107,8 +113,8 @@ try {
     await page.goto(BASE + '/config/integrations/dashboard');
     await page.getByRole('button', { name: /add integration/i }).click();
     const picker = page.locator('dialog-add-integration');
-    // Let the brand list load before filtering it (filtering a half-loaded list trips the
-    // 2025.4 frontend's virtual list).
+    // Let the brand list load before filtering it: filtering a half-loaded list tripped the
+    // frontend's virtual list (seen on 2025.4). "1-Wire" is still near the top on 2026.11.
     await picker.getByText('1-Wire', { exact: true }).waitFor();
     await picker.getByRole('textbox').fill('LockBooking');
     await picker.getByText('LockBooking', { exact: true }).click();
@@ -116,15 +122,22 @@ try {
     await demo.waitFor();
     await shot('02-add-account-menu.png');
     await demo.click();
-    await page.getByLabel('Name').fill(ACCOUNT);
+    // The flow's fields are slotted into the dialog, so they are looked up on the page (a role
+    // locator scoped to the dialog does not see slotted content); the flow has the only "Name".
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill(ACCOUNT);
     await shot('03-demo-account-form.png');
     await page.getByRole('button', { name: /submit/i }).click();
-    await page.getByText(`Created configuration for ${ACCOUNT}`).waitFor();
+    // 2026.11 ends a flow that created devices with "Name and assign": one card per lock.
+    await page.getByText('Name and assign', { exact: true }).waitFor();
+    const deviceNames = page.getByRole('textbox', { name: 'Device name' });
+    await deviceNames.first().waitFor();
+    const named = await deviceNames.count();
     await shot('04-account-added.png');
-    await page.getByRole('button', { name: /finish/i }).click();
+    await page.getByRole('button', { name: /finish/i }).click();  // "Skip and finish"
+    await page.getByText('Name and assign', { exact: true }).waitFor({ state: 'hidden' });
     devices = await accountDevices(ACCOUNT);
     if (!devices) throw new Error(`no entry "${ACCOUNT}" after the flow`);
-    return `entry "${ACCOUNT}" with ${Object.keys(devices).join(', ')}`;
+    return `entry "${ACCOUNT}" with ${Object.keys(devices).join(', ')} (${named} named in the dialog)`;
   });
 
   const frontDoor = () => devices['Front door'].entities.find((id) => id.startsWith('lock.'));
@@ -150,9 +163,11 @@ try {
 
   await step('Developer tools → Actions: lockbooking.issue_code answers with a code',
     '07-issue-code-response.png', async () => {
-      await page.goto(BASE + '/developer-tools/action');
+      // 2026.11 moved Developer tools into Settings → Tools (/developer-tools redirects there).
+      await page.goto(BASE + '/config/tools/action');
       await page.getByRole('button', { name: /yaml mode/i }).click();
-      const editor = page.locator('ha-code-editor .cm-content').first();
+      // The action's YAML editor: the page's only textbox until the response shows below it.
+      const editor = page.getByRole('textbox');
       await editor.click();
       await page.keyboard.press('Control+A');
       const day = (offset) => new Date(Date.now() + offset * 864e5).toISOString().slice(0, 10);
@@ -168,9 +183,12 @@ try {
       ].join('\n'));
       await page.getByRole('button', { name: /perform action/i }).click();
       await page.getByText(/^\s*codes:/).first().waitFor();
-      const response = (await page.locator('ha-code-editor .cm-content').allInnerTexts()).join('\n');
+      const responseEditor = page.getByRole('textbox').last();
+      const response = await responseEditor.innerText();
       const code = response.match(/code: ['"]?(\d{4,9})/);
       if (!code) throw new Error(`no code in the response:\n${response}`);
+      // The response is below the fold: bring its last line, the code, to the bottom of the view.
+      await responseEditor.getByText(/^\s*code: /).evaluate((line) => line.scrollIntoView({ block: 'end' }));
       return `code ${code[1]} for ${frontDoor()}`;
     });
 
@@ -178,10 +196,11 @@ try {
     const lock = frontDoor();
     await devicePage();
     const before = await stateOf(lock);
-    await page.locator('hui-lock-entity-row, hui-generic-entity-row').filter({ hasText: /front door/i }).first()
-      .locator('.info, state-badge').first().click();
-    const dialog = page.locator('ha-more-info-dialog');
-    const toggle = dialog.getByRole('switch');
+    // The lock's row in the device page's Controls card; its name opens the more-info dialog.
+    const controls = page.locator('ha-card').filter({ has: page.getByRole('heading', { name: 'Controls' }) });
+    await controls.getByText('Front door', { exact: true }).click();
+    // The dialog's big lock toggle, named for what it does next: "Unlock", then "Lock".
+    const toggle = page.getByRole('switch', { name: /^(un)?lock$/i });
     await toggle.waitFor();
     await toggle.click();
     await waitForState(lock, 'unlocked');
