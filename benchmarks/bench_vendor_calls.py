@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 import random
 import time as wall
+from typing import Any
 from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
@@ -115,17 +116,17 @@ async def async_run(runs: int) -> list[Figure]:
     """Simulate the year once (its counts do not vary), then the steady state."""
     del runs
     parses = Counter[str]()
-    real_parse = reservations_module.parse_feed
+    real_parse = reservations_module.read_feed
 
-    def counting_parse(*args: object) -> object:
+    def counting_parse(*args: Any, **kwargs: Any) -> Any:
         parses["parse"] += 1
-        return real_parse(*args)  # type: ignore[arg-type]
+        return real_parse(*args, **kwargs)
 
     server = FeedServer()
     with (
         stub_vendors(),
         patch.object(StubVendor, "poll_interval", timedelta(days=1)),
-        patch.object(reservations_module, "parse_feed", counting_parse),
+        patch.object(reservations_module, "read_feed", counting_parse),
         frozen_clock(START) as clock,
     ):
         async with home_assistant() as hass:

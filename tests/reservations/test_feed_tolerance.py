@@ -222,7 +222,7 @@ async def test_longest_stay_option(
         result["flow_id"],
         {"auto_issue": True, "issue_hours_before": 48, "margin_before_minutes": 0,
          "margin_after_minutes": 0, "auto_revoke": True, "refresh_minutes": 30,
-         "show_codes": False, "longest_stay_nights": 700},
+         "longest_stay_nights": 700},
     )  # fmt: skip
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert init_reservations.options["longest_stay_nights"] == 700
