@@ -15,7 +15,8 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_KIND, DOMAIN, SIGNAL_LOCKS_LOADED, EntryKind
 from .coordinator import AccountData, LockbookingConfigEntry, LockCoordinator
-from .ledger import CodeLedger
+from .ledger import LEDGER, CodeLedger
+from .locks import async_remove_lock_devices, locks_for_keys
 from .reconcile import async_setup_reconcile
 from .reservations.arrivals import ArrivalWatcher, async_remove_warnings
 from .reservations.coordinator import (
@@ -24,7 +25,7 @@ from .reservations.coordinator import (
     ReservationsRuntime,
 )
 from .reservations.scheduler import CodeScheduler
-from .services import LEDGER, async_setup_services, locks_for_keys
+from .services import async_setup_services
 from .vendors import async_create_vendor
 from .vendors.base import VendorUnavailableError
 
@@ -75,7 +76,9 @@ async def _async_setup_account(hass: HomeAssistant, entry: LockbookingConfigEntr
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN, translation_key="vendor_not_loaded"
         ) from err
-    coordinator = LockCoordinator(hass, entry, vendor)
+    coordinator = LockCoordinator(
+        hass, entry, vendor, lambda gone: async_remove_lock_devices(hass, entry, gone)
+    )
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = AccountData(vendor=vendor, coordinator=coordinator)
     await async_setup_reconcile(hass, entry, hass.data[LEDGER])

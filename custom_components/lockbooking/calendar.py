@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
-from .ledger import CodeRecord
+from .ledger import LEDGER, CodeRecord
 from .models import Reservation
 from .reservations.coordinator import (
     ReservationsConfigEntry,
@@ -19,7 +19,6 @@ from .reservations.coordinator import (
     device_info,
 )
 from .reservations.feed import without_phone_digits
-from .services import LEDGER
 
 PARALLEL_UPDATES = 0
 

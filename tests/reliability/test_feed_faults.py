@@ -30,7 +30,12 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.lockbooking.ledger import CodeLedger, CodeRecord, CodeStatus
+from custom_components.lockbooking.ledger import (
+    LEDGER,
+    CodeLedger,
+    CodeRecord,
+    CodeStatus,
+)
 from custom_components.lockbooking.models import Reservation
 from custom_components.lockbooking.reservations.coordinator import (
     FEED_FAILING_REPAIR_AFTER,
@@ -48,7 +53,6 @@ from custom_components.lockbooking.reservations.feed import (
     parse_feed,
     phone_last4,
 )
-from custom_components.lockbooking.services import LEDGER
 from custom_components.lockbooking.vendors.demo import DemoVendor
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.components.calendar.const import DATA_COMPONENT as CALENDARS

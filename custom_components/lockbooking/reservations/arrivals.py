@@ -22,7 +22,6 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
-from ..codes import LockTarget, lock_ids
 from ..const import (
     CONF_NOT_ARRIVED,
     CONF_NOT_ARRIVED_HOURS,
@@ -36,6 +35,7 @@ from ..const import (
 )
 from ..errors import repair_text
 from ..ledger import CodeLedger, CodeRecord, CodeStatus
+from ..locks import LockTarget, lock_ids
 from ..models import CodeKind, CodeUse, Reservation
 from ..vendors.base import VendorError, VendorUnavailableError
 from .coordinator import ReservationsConfigEntry, option

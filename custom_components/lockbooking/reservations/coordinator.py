@@ -41,9 +41,8 @@ from ..const import (
     DOMAIN,
     LOGGER,
 )
-from ..ledger import CodeStatus
+from ..ledger import LEDGER, CodeStatus
 from ..models import Reservation
-from ..services import LEDGER
 from .feed import (
     DEFAULT_BLOCK_PATTERNS,
     FeedError,

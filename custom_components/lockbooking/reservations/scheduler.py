@@ -23,11 +23,9 @@ from homeassistant.util.async_ import create_eager_task
 from ..codes import (
     CodeFailure,
     CodeRequest,
-    LockTarget,
     already_issued,
     async_issue,
     async_revoke,
-    lock_ids,
 )
 from ..const import (
     CODE_CHOICE_PHONE,
@@ -47,6 +45,7 @@ from ..const import (
 )
 from ..errors import repair_text
 from ..ledger import CodeLedger, CodeRecord, CodeStatus
+from ..locks import LockTarget, lock_ids
 from ..models import Reservation
 from ..planner import PlanRefused
 from ..vendors.base import VendorUnavailableError
