@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
@@ -19,11 +20,8 @@ from .ledger import LEDGER, CodeLedger
 from .locks import async_remove_lock_devices, locks_for_keys
 from .reconcile import async_setup_reconcile
 from .reservations.arrivals import ArrivalWatcher, async_remove_warnings
-from .reservations.coordinator import (
-    ReservationsConfigEntry,
-    ReservationsCoordinator,
-    ReservationsRuntime,
-)
+from .reservations.coordinator import ReservationsCoordinator
+from .reservations.runtime import ReservationsConfigEntry, ReservationsRuntime
 from .reservations.scheduler import CodeScheduler
 from .services import async_setup_services
 from .vendors import async_create_vendor
@@ -94,8 +92,9 @@ async def _async_setup_reservations(
     coordinator = ReservationsCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     ledger = hass.data[LEDGER]
-    scheduler = CodeScheduler(hass, entry, ledger, lambda keys: locks_for_keys(hass, keys))
-    arrivals = ArrivalWatcher(hass, entry, ledger, lambda keys: locks_for_keys(hass, keys))
+    resolve_locks = partial(locks_for_keys, hass)
+    scheduler = CodeScheduler(hass, entry, coordinator, ledger, resolve_locks)
+    arrivals = ArrivalWatcher(hass, entry, coordinator, ledger, resolve_locks)
     entry.runtime_data = ReservationsRuntime(
         coordinator=coordinator, scheduler=scheduler, arrivals=arrivals
     )

@@ -13,12 +13,9 @@ from homeassistant.util import dt as dt_util
 
 from .ledger import LEDGER, CodeRecord
 from .models import Reservation
-from .reservations.coordinator import (
-    ReservationsConfigEntry,
-    ReservationsCoordinator,
-    device_info,
-)
+from .reservations.coordinator import ReservationsCoordinator, device_info
 from .reservations.feed import without_phone_digits
+from .reservations.runtime import ReservationsConfigEntry
 
 PARALLEL_UPDATES = 0
 
