@@ -15,8 +15,7 @@ import statistics
 import tracemalloc
 from zoneinfo import ZoneInfo
 
-from custom_components.lockbooking.ledger import CodeRecord, CodeStatus
-from custom_components.lockbooking.services import LEDGER
+from custom_components.lockbooking.ledger import LEDGER, CodeRecord, CodeStatus
 from homeassistant.components.calendar.const import DATA_COMPONENT
 
 from .feeds import FeedServer, airbnb_feed, stays

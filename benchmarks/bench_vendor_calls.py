@@ -23,10 +23,10 @@ from custom_components.lockbooking.const import (
     EVENT_GUEST_ARRIVED,
     EVENT_GUEST_NOT_ARRIVED,
 )
+from custom_components.lockbooking.ledger import LEDGER
 from custom_components.lockbooking.reservations import (
     coordinator as reservations_module,
 )
-from custom_components.lockbooking.services import LEDGER
 
 from .feeds import FeedServer, Stay, airbnb_feed, stays
 from .harness import TIME_ZONE, Figure, async_add_entry, frozen_clock, home_assistant

@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
-from custom_components.lockbooking.services import LEDGER
+from custom_components.lockbooking.ledger import LEDGER
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.auth.const import GROUP_ID_USER
 from homeassistant.core import Context, HomeAssistant

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
@@ -15,16 +16,14 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_KIND, DOMAIN, SIGNAL_LOCKS_LOADED, EntryKind
 from .coordinator import AccountData, LockbookingConfigEntry, LockCoordinator
-from .ledger import CodeLedger
+from .ledger import LEDGER, CodeLedger
+from .locks import async_remove_lock_devices, locks_for_keys
 from .reconcile import async_setup_reconcile
 from .reservations.arrivals import ArrivalWatcher, async_remove_warnings
-from .reservations.coordinator import (
-    ReservationsConfigEntry,
-    ReservationsCoordinator,
-    ReservationsRuntime,
-)
+from .reservations.coordinator import ReservationsCoordinator
+from .reservations.runtime import ReservationsConfigEntry, ReservationsRuntime
 from .reservations.scheduler import CodeScheduler
-from .services import LEDGER, async_setup_services, locks_for_keys
+from .services import async_setup_services
 from .vendors import async_create_vendor
 from .vendors.base import VendorUnavailableError
 
@@ -75,7 +74,9 @@ async def _async_setup_account(hass: HomeAssistant, entry: LockbookingConfigEntr
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN, translation_key="vendor_not_loaded"
         ) from err
-    coordinator = LockCoordinator(hass, entry, vendor)
+    coordinator = LockCoordinator(
+        hass, entry, vendor, lambda gone: async_remove_lock_devices(hass, entry, gone)
+    )
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = AccountData(vendor=vendor, coordinator=coordinator)
     await async_setup_reconcile(hass, entry, hass.data[LEDGER])
@@ -91,8 +92,9 @@ async def _async_setup_reservations(
     coordinator = ReservationsCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     ledger = hass.data[LEDGER]
-    scheduler = CodeScheduler(hass, entry, ledger, lambda keys: locks_for_keys(hass, keys))
-    arrivals = ArrivalWatcher(hass, entry, ledger, lambda keys: locks_for_keys(hass, keys))
+    resolve_locks = partial(locks_for_keys, hass)
+    scheduler = CodeScheduler(hass, entry, coordinator, ledger, resolve_locks)
+    arrivals = ArrivalWatcher(hass, entry, coordinator, ledger, resolve_locks)
     entry.runtime_data = ReservationsRuntime(
         coordinator=coordinator, scheduler=scheduler, arrivals=arrivals
     )

@@ -11,15 +11,11 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
-from .ledger import CodeRecord
+from .ledger import LEDGER, CodeRecord
 from .models import Reservation
-from .reservations.coordinator import (
-    ReservationsConfigEntry,
-    ReservationsCoordinator,
-    device_info,
-)
+from .reservations.coordinator import ReservationsCoordinator, device_info
 from .reservations.feed import without_phone_digits
-from .services import LEDGER
+from .reservations.runtime import ReservationsConfigEntry
 
 PARALLEL_UPDATES = 0
 

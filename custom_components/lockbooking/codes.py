@@ -14,43 +14,17 @@ from zoneinfo import ZoneInfo
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .coordinator import LockbookingConfigEntry
 from .ledger import CodeLedger, CodeRecord, CodeStatus, record_key
-from .models import IssuedCode, Lock, PlannedCode, Window
+from .locks import LockTarget
+from .models import IssuedCode, PlannedCode, Window
 from .planner import PlanRefused, code_problem, plan_code
-from .reconcile import async_settle, working_on
+from .reconcile import async_settle
 from .vendors.base import (
     VendorAuthError,
     VendorError,
     VendorRejectedError,
     VendorUnavailableError,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class LockTarget:
-    """A lock picked by a service call or a reservations entry."""
-
-    entry: LockbookingConfigEntry
-    lock: Lock
-    device_id: str | None = None
-    entity_id: str | None = None
-
-    @property
-    def key(self) -> str:
-        """The lock's key in the ledger (also its device identifier)."""
-        return f"{self.entry.unique_id}:{self.lock.id}"
-
-
-def lock_ids(target: LockTarget | None) -> dict[str, str | None]:
-    """How events and attributes name a lock: its device and entity, never its key.
-
-    A lock key holds an account id, a UniFi host or a Bluetooth MAC address.
-    """
-    return {
-        "device_id": target.device_id if target else None,
-        "entity_id": target.entity_id if target else None,
-    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +180,7 @@ async def _async_issue_one(
     existing: CodeRecord | None,
 ) -> CodeRecord:
     """Issue on one lock, one piece of work per uid and lock at a time."""
-    async with working_on(ledger, record_key(request.uid, target.key)):
+    async with ledger.working_on(record_key(request.uid, target.key)):
         # Another issue or a reconciliation may have settled the record while we waited.
         existing = ledger.get(request.uid, target.key)
         if existing is not None and (
@@ -327,7 +301,7 @@ async def async_revoke(
     failures: list[tuple[LockTarget, VendorError]] = []
     for listed in found:
         target = by_key[listed.lock_key]
-        async with working_on(ledger, listed.key):
+        async with ledger.working_on(listed.key):
             # An issue may have revoked or replaced the code while we waited: the
             # current one is what to revoke (a moved stay's new code is still its uid's).
             record = ledger.get(listed.uid, listed.lock_key)

@@ -82,6 +82,7 @@ from .const import (
     NOT_ARRIVED_OFF,
     EntryKind,
 )
+from .locks import lock_key_of_device, locks_for_keys
 from .reservations.feed import (
     DEFAULT_BLOCK_PATTERNS,
     FeedError,
@@ -90,7 +91,6 @@ from .reservations.feed import (
     is_secure,
     parse_feed,
 )
-from .services import lock_key_of_device, locks_for_keys
 from .vendors import VENDOR_MODULES, async_get_vendor_class
 from .vendors.base import (
     AccountIdentity,

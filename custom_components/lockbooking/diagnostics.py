@@ -11,8 +11,8 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_KIND, CONF_LOCKS, EntryKind
-from .ledger import CodeRecord
-from .services import LEDGER
+from .ledger import LEDGER, CodeRecord
+from .locks import lock_id_in
 
 TO_REDACT = {
     "access_token",
@@ -80,12 +80,11 @@ async def async_get_config_entry_diagnostics(
                 for closure in coordinator.closures
             ],
         }
-    prefix = f"{entry.unique_id}:"
     return {
         "entry": settings,
         "last_update_success": coordinator.last_update_success,
         "locks": [asdict(lock) for lock in coordinator.data.values()],
-        "codes": _codes(hass, lambda r: r.lock_key.startswith(prefix)),
+        "codes": _codes(hass, lambda r: lock_id_in(entry.unique_id, r.lock_key) is not None),
     }
 
 

@@ -9,7 +9,8 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import LockCoordinator, device_identifier
+from .coordinator import LockCoordinator
+from .locks import device_identifier, lock_key
 from .models import Lock
 
 
@@ -24,7 +25,7 @@ class LockbookingEntity(CoordinatorEntity[LockCoordinator]):
         self.lock_id = lock_id
         entry = coordinator.config_entry
         lock = coordinator.data[lock_id]
-        self._attr_unique_id = f"{entry.unique_id}:{lock_id}:{key}"
+        self._attr_unique_id = f"{lock_key(entry.unique_id, lock_id)}:{key}"
         self._attr_device_info = DeviceInfo(
             identifiers={device_identifier(entry, lock_id)},
             name=lock.name,

@@ -11,7 +11,8 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .const import SIGNAL_ARRIVAL
 from .reservations.arrivals import ARRIVED, NOT_ARRIVED
-from .reservations.coordinator import ReservationsConfigEntry, device_info
+from .reservations.coordinator import device_info
+from .reservations.runtime import ReservationsConfigEntry
 
 PARALLEL_UPDATES = 0
 

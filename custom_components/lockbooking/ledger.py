@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -28,6 +29,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN, LOGGER
 from .models import Window
@@ -36,6 +38,8 @@ STORAGE_VERSION = 1
 STORAGE_KEY = f"{DOMAIN}.codes"
 ISSUE_LEDGER_UNREADABLE = "ledger_unreadable"
 ISSUE_RECORDS_UNREADABLE = "ledger_records_unreadable"
+# Where Home Assistant keeps the one ledger every entry shares.
+LEDGER: HassKey[CodeLedger] = HassKey(f"{DOMAIN}_ledger")
 
 
 class CodeStatus(StrEnum):
@@ -201,7 +205,7 @@ class CodeLedger:
         self._saving = True
         # A lock per record key, held while an issue or `reconcile` works on the record:
         # a `pending` record whose lock is free was left by an interrupted issue.
-        self.in_flight: dict[str, asyncio.Lock] = {}
+        self._in_flight: dict[str, asyncio.Lock] = {}
 
     async def async_load(self) -> None:
         """Read the records saved by earlier runs; report what cannot be read."""
@@ -275,6 +279,22 @@ class CodeLedger:
                 "reason": reason,
             },
         )
+
+    @asynccontextmanager
+    async def working_on(self, key: str) -> AsyncIterator[None]:
+        """Hold a record while an issue or a reconciliation works on it (waiting if busy)."""
+        async with self._in_flight.setdefault(key, asyncio.Lock()):
+            yield
+
+    @callback
+    def busy(self, key: str) -> bool:
+        """Tell whether an issue or a reconciliation is working on the record now."""
+        return (lock := self._in_flight.get(key)) is not None and lock.locked()
+
+    @callback
+    def holds_lock_for(self, key: str) -> bool:
+        """Tell whether the ledger keeps a working-on lock for the record (busy or not)."""
+        return key in self._in_flight
 
     @callback
     def get(self, uid: str, lock_key: str) -> CodeRecord | None:
@@ -355,8 +375,8 @@ class CodeLedger:
         ]
         for key in old:
             self._drop(key)
-            if (lock := self.in_flight.get(key)) is not None and not lock.locked():
-                del self.in_flight[key]
+            if (lock := self._in_flight.get(key)) is not None and not lock.locked():
+                del self._in_flight[key]
         if old:
             LOGGER.debug("Pruned %d code records that ended before %s", len(old), cutoff)
             if self._saving:

@@ -19,32 +19,18 @@ A vendor that cannot be asked now leaves the record `pending` for the next try.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from homeassistant.core import HomeAssistant, callback
 
 from .const import DOMAIN, LOGGER
 from .coordinator import LockbookingConfigEntry
 from .ledger import CodeLedger, CodeRecord, CodeStatus
+from .locks import lock_id_in
 from .models import CodeKind, IssuedCode, Lock, Window
 from .vendors.base import FoundCode, LockVendor, VendorError
 
 # The error key of a record whose issue was interrupted and must be made again.
 INTERRUPTED = "interrupted"
-
-
-@asynccontextmanager
-async def working_on(ledger: CodeLedger, key: str) -> AsyncIterator[None]:
-    """Hold a record while an issue or a reconciliation works on it (waiting if busy)."""
-    async with ledger.in_flight.setdefault(key, asyncio.Lock()):
-        yield
-
-
-@callback
-def busy(ledger: CodeLedger, key: str) -> bool:
-    """Tell whether an issue or a reconciliation is working on the record now."""
-    return (lock := ledger.in_flight.get(key)) is not None and lock.locked()
 
 
 async def async_settle(
@@ -146,14 +132,12 @@ class _Reconciler:
     def left_behind(self) -> list[tuple[CodeRecord, Lock]]:
         """List the account's pending records no issue is working on, with their locks."""
         locks = self.entry.runtime_data.coordinator.data or {}
-        prefix = f"{self.entry.unique_id}:"
         return [
             (record, locks[lock_id])
             for record in self.ledger.records()
             if record.status is CodeStatus.PENDING
-            and not busy(self.ledger, record.key)
-            and record.lock_key.startswith(prefix)
-            and (lock_id := record.lock_key.removeprefix(prefix)) in locks
+            and not self.ledger.busy(record.key)
+            and (lock_id := lock_id_in(self.entry.unique_id, record.lock_key)) in locks
         ]
 
     @callback
@@ -176,9 +160,9 @@ class _Reconciler:
 
     async def _async_settle_one(self, record: CodeRecord, lock: Lock) -> bool:
         """Settle one record unless an issue took it meanwhile; False if the vendor failed."""
-        if busy(self.ledger, record.key) or self.ledger.get(record.uid, record.lock_key) != record:
+        if self.ledger.busy(record.key) or self.ledger.get(record.uid, record.lock_key) != record:
             return True  # an issue of the same uid on the lock has taken it over
-        async with working_on(self.ledger, record.key):
+        async with self.ledger.working_on(record.key):
             try:
                 await async_settle(self.ledger, self.entry.runtime_data.vendor, lock, record)
             except VendorError as err:

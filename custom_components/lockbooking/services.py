@@ -10,7 +10,6 @@ import uuid
 
 import voluptuous as vol
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID, CONF_NAME
 from homeassistant.core import (
     HomeAssistant,
@@ -20,29 +19,15 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
-from homeassistant.helpers import (
-    config_validation as cv,
-    device_registry as dr,
-    entity_registry as er,
-)
+from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
-from homeassistant.util.hass_dict import HassKey
 
-from .codes import (
-    CodeFailure,
-    CodeRequest,
-    LockTarget,
-    async_issue,
-    async_revoke,
-    code_holder,
-)
+from .codes import CodeFailure, CodeRequest, async_issue, async_revoke, code_holder
 from .const import DOMAIN
-from .coordinator import AccountData, LockbookingConfigEntry, async_device_of
 from .errors import translated_error
-from .ledger import CodeLedger, CodeRecord
+from .ledger import LEDGER, CodeLedger, CodeRecord
+from .locks import LockTarget, locks_targeted
 from .planner import PlanRefused
-
-LEDGER: HassKey[CodeLedger] = HassKey(f"{DOMAIN}_ledger")
 
 ATTR_START = "start"
 ATTR_END = "end"
@@ -257,120 +242,18 @@ async def _translated(work: Awaitable[list[CodeRecord]]) -> list[CodeRecord]:
         raise translated_error(cause, target.lock.name) from cause
 
 
+def _targets(hass: HomeAssistant, data: dict[str, Any], *, required: bool) -> list[LockTarget]:
+    """The lockbooking locks a call's device and entity targets name."""
+    return locks_targeted(
+        hass, data.get(ATTR_DEVICE_ID, []), data.get(ATTR_ENTITY_ID, []), required=required
+    )
+
+
 def _refused(err: PlanRefused) -> ServiceValidationError:
     return ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key=err.key,
         translation_placeholders={"lock": "", "max_days": "", "lengths": "", "ends": "", **err.placeholders},
-    )
-
-
-def _not_ours(reference: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key="not_a_lockbooking_lock",
-        translation_placeholders={"target": reference},
-    )
-
-
-@callback
-def _targets(
-    hass: HomeAssistant, data: dict[str, Any], *, required: bool
-) -> list[LockTarget]:
-    """The lockbooking locks a call targets; every target must be one (or none at all)."""
-    device_ids: list[str] = list(data.get(ATTR_DEVICE_ID, []))
-    entity_for_device: dict[str, str] = {}
-    entities = er.async_get(hass)
-    for entity_id in data.get(ATTR_ENTITY_ID, []):
-        entry = entities.async_get(entity_id)
-        if entry is None or entry.platform != DOMAIN or entry.device_id is None:
-            raise _not_ours(entity_id)
-        device_ids.append(entry.device_id)
-        entity_for_device.setdefault(entry.device_id, entity_id)
-    locks = _locks_by_identifier(hass)
-    if not device_ids:
-        if required:
-            raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_target")
-        return [target for target in locks.values() if target is not None]
-    targets: dict[str, LockTarget] = {}
-    for device_id in device_ids:
-        found = _target_for_device(hass, locks, device_id, entity_for_device.get(device_id))
-        if found is None:
-            device = dr.async_get(hass).async_get(device_id)
-            raise _not_ours(device.name if device else device_id)
-        targets[found.key] = found
-    return list(targets.values())
-
-
-@callback
-def lock_key_of_device(hass: HomeAssistant, device_id: str) -> str | None:
-    """The lock key (device identifier) of a loaded lockbooking lock's device."""
-    target = _target_for_device(hass, _locks_by_identifier(hass), device_id, None)
-    return target.key if target else None
-
-
-@callback
-def locks_for_keys(hass: HomeAssistant, keys: list[str]) -> list[LockTarget]:
-    """The loaded locks with these keys, with their device and lock entity."""
-    locks = _locks_by_identifier(hass)
-    targets: list[LockTarget] = []
-    for key in keys:
-        if (found := locks.get(key)) is None:
-            continue
-        device = async_device_of(hass, found.entry.entry_id, (DOMAIN, key))
-        device_id = device.id if device else None
-        entity_id = _lock_entity(er.async_get(hass), device_id) if device_id else None
-        targets.append(LockTarget(found.entry, found.lock, device_id, entity_id))
-    return targets
-
-
-@callback
-def _target_for_device(
-    hass: HomeAssistant,
-    locks: dict[str, LockTarget],
-    device_id: str,
-    entity_id: str | None,
-) -> LockTarget | None:
-    device = dr.async_get(hass).async_get(device_id)
-    if device is None:
-        return None
-    identifier = next((value for domain, value in device.identifiers if domain == DOMAIN), None)
-    found = locks.get(identifier) if identifier else None
-    if found is None:
-        return None
-    return LockTarget(
-        entry=found.entry,
-        lock=found.lock,
-        device_id=device_id,
-        entity_id=entity_id or _lock_entity(er.async_get(hass), device_id),
-    )
-
-
-@callback
-def _locks_by_identifier(hass: HomeAssistant) -> dict[str, LockTarget]:
-    found: dict[str, LockTarget] = {}
-    entry: LockbookingConfigEntry
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        # An account announces its locks from the end of its own set-up, still in progress.
-        if entry.state not in (
-            ConfigEntryState.LOADED,
-            ConfigEntryState.SETUP_IN_PROGRESS,
-        ) or not isinstance(getattr(entry, "runtime_data", None), AccountData):
-            continue
-        for lock in entry.runtime_data.coordinator.data.values():
-            target = LockTarget(entry=entry, lock=lock)
-            found[target.key] = target
-    return found
-
-
-def _lock_entity(entities: er.EntityRegistry, device_id: str) -> str | None:
-    return next(
-        (
-            entry.entity_id
-            for entry in er.async_entries_for_device(entities, device_id)
-            if entry.domain == "lock" and entry.platform == DOMAIN
-        ),
-        None,
     )
 
 

@@ -40,9 +40,8 @@ import voluptuous as vol
 from yarl import URL
 
 import custom_components.lockbooking as integration
-from custom_components.lockbooking import services
 from custom_components.lockbooking.const import DOMAIN
-from custom_components.lockbooking.ledger import CodeStatus
+from custom_components.lockbooking.ledger import LEDGER, CodeStatus
 from custom_components.lockbooking.planner import code_problem
 from custom_components.lockbooking.reservations.feed import is_blocked
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
@@ -402,7 +401,7 @@ def note(outcome: str) -> None:
 
 def ledger_state(hass: HomeAssistant) -> list[Any]:
     """Every record in the ledger, to compare before and after a call."""
-    return list(hass.data[services.LEDGER].records())
+    return list(hass.data[LEDGER].records())
 
 
 async def call_service(

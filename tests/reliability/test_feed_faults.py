@@ -30,12 +30,16 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.lockbooking.ledger import CodeLedger, CodeRecord, CodeStatus
+from custom_components.lockbooking.ledger import (
+    LEDGER,
+    CodeLedger,
+    CodeRecord,
+    CodeStatus,
+)
 from custom_components.lockbooking.models import Reservation
 from custom_components.lockbooking.reservations.coordinator import (
     FEED_FAILING_REPAIR_AFTER,
     ReservationsCoordinator,
-    _renamed,
 )
 from custom_components.lockbooking.reservations.feed import (
     EARLIEST_STAY,
@@ -48,7 +52,7 @@ from custom_components.lockbooking.reservations.feed import (
     parse_feed,
     phone_last4,
 )
-from custom_components.lockbooking.services import LEDGER
+from custom_components.lockbooking.reservations.stays import renamed_stays
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.components.calendar.const import DATA_COMPONENT as CALENDARS
@@ -635,7 +639,7 @@ def stay(
 def test_which_new_uids_are_the_same_stay(
     known: list[Reservation], present: list[Reservation], pairs: dict[str, str]
 ) -> None:
-    assert _renamed({r.uid: r for r in known}, {r.uid: r for r in present}) == pairs
+    assert renamed_stays({r.uid: r for r in known}, {r.uid: r for r in present}) == pairs
 
 
 async def test_ledger_rekey_moves_records_and_keeps_collisions(

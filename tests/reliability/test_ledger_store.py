@@ -14,10 +14,10 @@ from custom_components.lockbooking.const import DOMAIN
 from custom_components.lockbooking.ledger import (
     ISSUE_LEDGER_UNREADABLE,
     ISSUE_RECORDS_UNREADABLE,
+    LEDGER,
     STORAGE_KEY,
     LedgerStore,
 )
-from custom_components.lockbooking.services import LEDGER
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component

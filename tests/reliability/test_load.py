@@ -32,7 +32,12 @@ import voluptuous as vol
 
 from custom_components.lockbooking.const import DOMAIN, EntryKind
 from custom_components.lockbooking.coordinator import MAX_VENDOR_CALLS
-from custom_components.lockbooking.ledger import PRUNE_AFTER, CodeRecord, CodeStatus
+from custom_components.lockbooking.ledger import (
+    LEDGER,
+    PRUNE_AFTER,
+    CodeRecord,
+    CodeStatus,
+)
 from custom_components.lockbooking.models import (
     Capabilities,
     IssuedCode,
@@ -46,7 +51,6 @@ from custom_components.lockbooking.planner import generate_code
 from custom_components.lockbooking.reservations import (
     coordinator as reservations_module,
 )
-from custom_components.lockbooking.services import LEDGER
 from custom_components.lockbooking.vendors import VENDORS
 from custom_components.lockbooking.vendors.base import (
     AccountIdentity,
@@ -858,11 +862,11 @@ async def test_the_ledger_forgets_codes_long_over_on_load_and_daily(
         },
         blocking=True,
     )
-    assert "short-stay|fleet_a:door_00" in ledger.in_flight
+    assert ledger.holds_lock_for("short-stay|fleet_a:door_00")
     for _ in range(32):
         freezer.tick(timedelta(days=1))
         async_fire_time_changed(hass)
         await hass.async_block_till_done()
     kept = {"old-pending", "naive", "coming"}
     assert uids() == (kept, kept)
-    assert "short-stay|fleet_a:door_00" not in ledger.in_flight
+    assert not ledger.holds_lock_for("short-stay|fleet_a:door_00")

@@ -19,7 +19,7 @@ from custom_components.lockbooking.const import DOMAIN
 from custom_components.lockbooking.diagnostics import (
     async_get_config_entry_diagnostics,
 )
-from custom_components.lockbooking.services import LEDGER
+from custom_components.lockbooking.ledger import LEDGER
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers.json import ExtendedJSONEncoder
 

@@ -33,8 +33,8 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from yarl import URL
 
 from custom_components.lockbooking.const import DOMAIN
-from custom_components.lockbooking.ledger import CodeRecord, CodeStatus
-from custom_components.lockbooking.services import LEDGER
+from custom_components.lockbooking.ledger import LEDGER, CodeRecord, CodeStatus
+from custom_components.lockbooking.locks import lock_key
 from custom_components.lockbooking.vendors.igloohome import api as igloohome_api
 from custom_components.lockbooking.vendors.igloohome.vendor import (
     IgloohomeVendor,
@@ -265,7 +265,7 @@ def unavailable(hass: HomeAssistant, entry: ConfigEntry) -> set[str]:
 
 
 def device(hass: HomeAssistant, unique_id: str, lock_id: str) -> str:
-    found = lock_device(hass, f"{unique_id}:{lock_id}")
+    found = lock_device(hass, lock_key(unique_id, lock_id))
     assert found is not None
     return found.id
 
@@ -893,7 +893,7 @@ def reservations_entry() -> MockConfigEntry:
             "kind": "reservations",
             "name": "Seaside flat",
             "url": FEED_URL,
-            "locks": [f"{NUKI.unique_id}:{NUKI_FRONT}"],
+            "locks": [lock_key(NUKI.unique_id, NUKI_FRONT)],
             "checkin_time": "16:00:00",
             "checkout_time": "11:00:00",
         },

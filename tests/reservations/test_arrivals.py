@@ -17,10 +17,9 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.lockbooking.ledger import CodeRecord, CodeStatus
+from custom_components.lockbooking.ledger import LEDGER, CodeRecord, CodeStatus
 from custom_components.lockbooking.models import CodeUse
 from custom_components.lockbooking.reservations.arrivals import _arrivals
-from custom_components.lockbooking.services import LEDGER
 from custom_components.lockbooking.vendors.base import (
     VendorRejectedError,
     VendorUnavailableError,

@@ -135,6 +135,8 @@ async def test_reconfigure(hass: HomeAssistant, init_reservations: MockConfigEnt
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
+    # The reload it scheduled finishes here, not during teardown (a lingering timer).
+    await hass.async_block_till_done()
     assert init_reservations.title == "Seaside flat 2"
     assert init_reservations.data["checkin_time"] == "15:00:00"
 

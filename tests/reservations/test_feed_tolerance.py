@@ -225,6 +225,7 @@ async def test_longest_stay_option(
          "longest_stay_nights": 700},
     )  # fmt: skip
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the reload it scheduled, not during teardown
     assert init_reservations.options["longest_stay_nights"] == 700
 
 

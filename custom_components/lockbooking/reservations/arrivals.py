@@ -16,16 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
-from ..codes import LockTarget, lock_ids
 from ..const import (
-    CONF_NOT_ARRIVED,
-    CONF_NOT_ARRIVED_HOURS,
     DOMAIN,
     EVENT_GUEST_ARRIVED,
     EVENT_GUEST_NOT_ARRIVED,
@@ -36,9 +34,11 @@ from ..const import (
 )
 from ..errors import repair_text
 from ..ledger import CodeLedger, CodeRecord, CodeStatus
+from ..locks import LockTarget, lock_ids
 from ..models import CodeKind, CodeUse, Reservation
 from ..vendors.base import VendorError, VendorUnavailableError
-from .coordinator import ReservationsConfigEntry, option
+from .coordinator import ReservationsCoordinator
+from .options import ReservationsOptions
 
 POLL_EVERY = timedelta(minutes=5)
 # Logs reach the cloud late (a keypad syncs through its bridge): read back a little.
@@ -65,13 +65,15 @@ class ArrivalWatcher:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ReservationsConfigEntry,
+        entry: ConfigEntry,
+        coordinator: ReservationsCoordinator,
         ledger: CodeLedger,
         resolve_locks: Callable[[list[str]], list[LockTarget]],
     ) -> None:
         """`resolve_locks(lock_keys)` gives the loaded locks with those keys."""
         self.hass = hass
         self.entry = entry
+        self.coordinator = coordinator
         self.ledger = ledger
         self._resolve_locks = resolve_locks
         # Per lock key, when its log was last read completely: the next read starts there.
@@ -94,7 +96,7 @@ class ArrivalWatcher:
         self._running = True
         try:
             now = dt_util.utcnow()
-            reservations = self.entry.runtime_data.coordinator.data or {}
+            reservations = self.coordinator.data or {}
             await self._async_find_arrivals(reservations, now)
             self._warn_not_arrived(reservations, now)
         finally:
@@ -149,7 +151,7 @@ class ArrivalWatcher:
                 self._announce(reservation, arrival)
         if found:
             # The calendar's current event now says who arrived.
-            self.entry.runtime_data.coordinator.async_update_listeners()
+            self.coordinator.async_update_listeners()
 
     async def _async_uses(self, target: LockTarget, since: datetime) -> list[CodeUse] | None:
         """Read the lock's code uses since then; None when its log cannot be read now."""
@@ -204,8 +206,9 @@ class ArrivalWatcher:
     @callback
     def _warn_not_arrived(self, reservations: dict[str, Reservation], now: datetime) -> None:
         """Warn once per stay nobody entered by check-in plus the entry's delay."""
-        mode = option(self.entry, CONF_NOT_ARRIVED)
-        delay = timedelta(hours=float(option(self.entry, CONF_NOT_ARRIVED_HOURS)))  # type: ignore[arg-type]
+        options = ReservationsOptions.from_entry(self.entry)
+        mode = options.not_arrived
+        delay = timedelta(hours=options.not_arrived_hours)
         registry = ir.async_get(self.hass)
         warned = {
             issue_id

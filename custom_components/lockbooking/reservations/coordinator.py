@@ -1,21 +1,15 @@
 """Reservations of one entry: read from a booking feed or a calendar, kept safely.
 
-A fetch that fails, or comes back without any stay that has not ended while such
-stays were known, changes nothing. A stay counts as cancelled only after it has been
-missing from consecutive good fetches, and only while it has not ended (feeds drop
-past stays on their own). A stay that comes back under a new uid (some platforms
-regenerate them) is the same stay: its codes follow it to the new uid.
+A fetch that fails changes nothing; what a good one changes is decided in `stays.py`
+(the cancellation rules). A stay that comes back under a new uid keeps its codes: they
+follow it to the new uid.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
 import hashlib
-from typing import TYPE_CHECKING
 
 from homeassistant.components.calendar import CalendarEvent
 from homeassistant.components.calendar.const import DATA_COMPONENT
@@ -31,21 +25,15 @@ from ..const import (
     CONF_CALENDAR,
     CONF_CHECKIN,
     CONF_CHECKOUT,
-    CONF_LONGEST_STAY,
-    CONF_REFRESH_MINUTES,
-    CONF_SKIP_PATTERNS,
     CONF_URL,
     DEFAULT_CHECKIN,
     DEFAULT_CHECKOUT,
-    DEFAULT_OPTIONS,
     DOMAIN,
     LOGGER,
 )
-from ..ledger import CodeStatus
+from ..ledger import LEDGER, CodeStatus
 from ..models import Reservation
-from ..services import LEDGER
 from .feed import (
-    DEFAULT_BLOCK_PATTERNS,
     FeedError,
     FeedRead,
     SkippedEvent,
@@ -56,12 +44,9 @@ from .feed import (
     read_feed,
     skip_summary,
 )
+from .options import ReservationsOptions
+from .stays import compare_stays
 
-if TYPE_CHECKING:
-    from .arrivals import ArrivalWatcher
-    from .scheduler import CodeScheduler
-
-MISSES_TO_CANCEL = 2
 CALENDAR_HORIZON = timedelta(days=400)
 CALENDAR_LOOKBACK = timedelta(days=2)
 # A feed failing this long raises a repair issue: its address may have changed.
@@ -70,18 +55,6 @@ ISSUE_FEED_FAILING = "feed_failing"
 ISSUE_EVENTS_SKIPPED = "feed_events_skipped"
 # The repair's list of reasons is our own text, but bounded all the same.
 MAX_REASONS_CHARS = 500
-
-
-@dataclass(slots=True)
-class ReservationsRuntime:
-    """What a reservations entry keeps at run time."""
-
-    coordinator: ReservationsCoordinator
-    scheduler: CodeScheduler
-    arrivals: ArrivalWatcher
-
-
-type ReservationsConfigEntry = ConfigEntry[ReservationsRuntime]
 
 
 def device_info(entry: ConfigEntry) -> DeviceInfo:
@@ -95,24 +68,19 @@ def device_info(entry: ConfigEntry) -> DeviceInfo:
     )
 
 
-def option(entry: ConfigEntry, key: str) -> object:
-    """An option's value, or its default."""
-    return entry.options.get(key, DEFAULT_OPTIONS.get(key))
-
-
 class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
     """Keeps the entry's reservations, keyed by uid, sorted by check-in."""
 
-    config_entry: ReservationsConfigEntry
+    config_entry: ConfigEntry
 
-    def __init__(self, hass: HomeAssistant, entry: ReservationsConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """Refresh at the entry's interval."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} {entry.title}",
-            update_interval=timedelta(minutes=int(option(entry, CONF_REFRESH_MINUTES))),  # type: ignore[call-overload]
+            update_interval=timedelta(minutes=ReservationsOptions.from_entry(entry).refresh_minutes),
         )
         self.checkin = time.fromisoformat(entry.data.get(CONF_CHECKIN, DEFAULT_CHECKIN))
         self.checkout = time.fromisoformat(entry.data.get(CONF_CHECKOUT, DEFAULT_CHECKOUT))
@@ -147,13 +115,18 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
             return known
         self._note_skipped(fetched.skipped)
         self.notes = fetched.notes
-        patterns = self.config_entry.options.get(CONF_SKIP_PATTERNS, DEFAULT_BLOCK_PATTERNS)
-        longest = int(option(self.config_entry, CONF_LONGEST_STAY))  # type: ignore[call-overload]
-        stays = [r for r in fetched.reservations if not is_blocked(r.summary, patterns)]
-        self.closures = [r for r in stays if _nights(r) > longest]
-        present = {r.uid: r for r in stays if _nights(r) <= longest}
-        now = dt_util.utcnow()
-        if _any_current(known, now) and not _any_current(present, now):
+        options = ReservationsOptions.from_entry(self.config_entry)
+        stays = [r for r in fetched.reservations if not is_blocked(r.summary, options.skip_patterns)]
+        self.closures = [r for r in stays if _nights(r) > options.longest_stay_nights]
+        changes = compare_stays(
+            known,
+            {r.uid: r for r in stays if _nights(r) <= options.longest_stay_nights},
+            self._misses,
+            now=dt_util.utcnow(),
+            unreadable=(event.uid for event in fetched.skipped),
+            can_rename=lambda uid: not self._issuing(uid),
+        )
+        if changes.ignored:
             # Airbnb has served calendars of nothing but "Not available" blocks for a
             # while: a feed without a single stay to come is a glitch, not a wave of
             # cancellations.
@@ -163,36 +136,15 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
                 len(known),
             )
             return known
-        renamed = {
-            old_uid: new_uid
-            for old_uid, new_uid in _renamed(known, present).items()
-            if not self._issuing(old_uid)
-        }
-        for old_uid, new_uid in renamed.items():
+        for old_uid, new_uid in changes.renamed.items():
             await self._async_follow_uid(old_uid, new_uid)
-        for uid in present:
-            self._misses.pop(uid, None)
-        unknown = _unknown(fetched.skipped)
-        for uid, reservation in known.items():
-            if uid in present or uid in renamed or reservation.end <= now:
-                continue
-            if unknown is None or uid.partition("#")[0] in unknown or uid in unknown:
-                # Its event may be the one that could not be read: unknown, not absent.
-                present[uid] = reservation
-                continue
-            misses = self._misses.get(uid, 0) + 1
-            if misses >= MISSES_TO_CANCEL:
-                self._misses.pop(uid, None)
-                self.cancelled.append(reservation)
-            else:
-                self._misses[uid] = misses
-                present[uid] = reservation
-        return dict(sorted(present.items(), key=lambda item: (item[1].start, item[0])))
+        self._misses = changes.misses
+        self.cancelled.extend(changes.cancelled)
+        return changes.stays
 
     async def _async_follow_uid(self, old_uid: str, new_uid: str) -> None:
         """Move a stay's codes to the uid the source now gives it; no vendor call."""
         moved = await self.hass.data[LEDGER].async_rekey(old_uid, new_uid)
-        self._misses.pop(old_uid, None)
         LOGGER.info(
             "%s: a stay's uid changed; %d door code records follow it",
             self.config_entry.title,
@@ -329,51 +281,6 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
 
 def _nights(reservation: Reservation) -> int:
     return (reservation.end.date() - reservation.start.date()).days
-
-
-def _unknown(skipped: tuple[SkippedEvent, ...]) -> frozenset[str] | None:
-    """The uids of events that could not be read; None if one had no readable uid."""
-    if any(event.uid is None for event in skipped):
-        return None
-    return frozenset(event.uid for event in skipped if event.uid)
-
-
-def _any_current(reservations: dict[str, Reservation], now: datetime) -> bool:
-    """Whether any of the reservations has not ended."""
-    return any(reservation.end > now for reservation in reservations.values())
-
-
-def _renamed(known: dict[str, Reservation], present: dict[str, Reservation]) -> dict[str, str]:
-    """Stays that went missing while the same stay appeared under a new uid: old -> new.
-
-    Only one-to-one pairs count: the same check-in and check-out, and the same guest
-    (phone's last four digits where both have them, the summary otherwise). Anything
-    ambiguous stays a cancellation plus a new stay, as without this.
-    """
-    gone = _by_dates(r for uid, r in known.items() if uid not in present)
-    new = _by_dates(r for uid, r in present.items() if uid not in known)
-    pairs: dict[str, str] = {}
-    for dates, olds in gone.items():
-        for old in olds:
-            matches = [r for r in new.get(dates, ()) if _same_guest(old, r)]
-            if len(matches) == 1 and [o for o in olds if _same_guest(o, matches[0])] == [old]:
-                pairs[old.uid] = matches[0].uid
-    return pairs
-
-
-def _by_dates(
-    reservations: Iterable[Reservation],
-) -> dict[tuple[datetime, datetime], list[Reservation]]:
-    grouped: defaultdict[tuple[datetime, datetime], list[Reservation]] = defaultdict(list)
-    for reservation in reservations:
-        grouped[(reservation.start, reservation.end)].append(reservation)
-    return grouped
-
-
-def _same_guest(old: Reservation, new: Reservation) -> bool:
-    if old.phone_last4 and new.phone_last4:
-        return old.phone_last4 == new.phone_last4
-    return old.summary == new.summary
 
 
 def _moment(value: date | datetime, day_time: time) -> datetime:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
@@ -23,21 +24,13 @@ from homeassistant.util.async_ import create_eager_task
 from ..codes import (
     CodeFailure,
     CodeRequest,
-    LockTarget,
     already_issued,
     async_issue,
     async_revoke,
-    lock_ids,
 )
 from ..const import (
     CODE_CHOICE_PHONE,
-    CONF_AUTO_ISSUE,
-    CONF_AUTO_REVOKE,
-    CONF_CODE_CHOICE,
-    CONF_ISSUE_HOURS_BEFORE,
     CONF_LOCKS,
-    CONF_MARGIN_AFTER,
-    CONF_MARGIN_BEFORE,
     DOMAIN,
     EVENT_CODE_FAILED,
     EVENT_CODE_ISSUED,
@@ -47,12 +40,14 @@ from ..const import (
 )
 from ..errors import repair_text
 from ..ledger import CodeLedger, CodeRecord, CodeStatus
+from ..locks import LockTarget, lock_ids
 from ..models import Reservation
 from ..planner import PlanRefused
 from ..vendors.base import VendorUnavailableError
 from ..vendors.retry import jitter
-from .coordinator import ReservationsConfigEntry, option
+from .coordinator import ReservationsCoordinator
 from .feed import without_phone_digits
+from .options import ReservationsOptions
 
 TICK = timedelta(minutes=5)
 # Due stays one entry works on at once; each account also bounds its own vendor calls.
@@ -73,13 +68,15 @@ class CodeScheduler:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ReservationsConfigEntry,
+        entry: ConfigEntry,
+        coordinator: ReservationsCoordinator,
         ledger: CodeLedger,
         resolve_locks: Any,
     ) -> None:
         """`resolve_locks(lock_keys)` gives the entry's locks as they are now."""
         self.hass = hass
         self.entry = entry
+        self.coordinator = coordinator
         self.ledger = ledger
         self._resolve_locks = resolve_locks
         self._failures: dict[str, _Attempts] = {}
@@ -89,7 +86,7 @@ class CodeScheduler:
     @callback
     def async_start(self) -> CALLBACK_TYPE:
         """Run after each refresh and on a timer; returns the stopper."""
-        coordinator = self.entry.runtime_data.coordinator
+        coordinator = self.coordinator
         stop_listening = coordinator.async_add_listener(self._schedule_run)
         stop_timer = async_track_time_interval(self.hass, self._run_on_timer, TICK)
         # Accounts may finish loading after this entry (start-up order is not ours).
@@ -119,13 +116,14 @@ class CodeScheduler:
 
     def request_for(self, reservation: Reservation) -> CodeRequest:
         """The code window for a reservation, with the entry's margins."""
+        options = ReservationsOptions.from_entry(self.entry)
         return CodeRequest(
             uid=reservation.uid,
             name=reservation.summary or "Guest",
-            start=reservation.start - timedelta(minutes=int(option(self.entry, CONF_MARGIN_BEFORE))),  # type: ignore[call-overload]
-            end=reservation.end + timedelta(minutes=int(option(self.entry, CONF_MARGIN_AFTER))),  # type: ignore[call-overload]
+            start=reservation.start - timedelta(minutes=options.margin_before_minutes),
+            end=reservation.end + timedelta(minutes=options.margin_after_minutes),
             preferred_code=reservation.phone_last4
-            if option(self.entry, CONF_CODE_CHOICE) == CODE_CHOICE_PHONE
+            if options.code_choice == CODE_CHOICE_PHONE
             else None,
         )
 
@@ -145,17 +143,17 @@ class CodeScheduler:
             self._running = False
 
     async def _async_run_once(self) -> None:
-        coordinator = self.entry.runtime_data.coordinator
+        coordinator = self.coordinator
         reservations = coordinator.data or {}
         self._forget_gone(reservations, dt_util.utcnow())
         targets = self.targets
         if not targets:
             return
-        if option(self.entry, CONF_AUTO_ISSUE):
+        if ReservationsOptions.from_entry(self.entry).auto_issue:
             await self._async_issue_due(list(reservations.values()), targets)
         # Taken, not cleared afterwards: a refresh may add cancellations meanwhile.
         cancelled, coordinator.cancelled = coordinator.cancelled, []
-        if option(self.entry, CONF_AUTO_REVOKE):
+        if ReservationsOptions.from_entry(self.entry).auto_revoke:
             for reservation in cancelled:
                 await self._async_revoke(reservation, targets)
 
@@ -183,7 +181,7 @@ class CodeScheduler:
 
     def _due(self, reservation: Reservation, targets: list[LockTarget], now: datetime) -> bool:
         """Whether a stay needs a code now: in its issue window, unserved, not backing off."""
-        hours = timedelta(hours=int(option(self.entry, CONF_ISSUE_HOURS_BEFORE)))  # type: ignore[call-overload]
+        hours = timedelta(hours=ReservationsOptions.from_entry(self.entry).issue_hours_before)
         if reservation.end <= now or reservation.start - hours > now:
             return False
         request = self.request_for(reservation)
