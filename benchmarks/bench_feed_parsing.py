@@ -61,7 +61,9 @@ async def _async_compare(
         raise AssertionError(f"{label}: the two readers disagree")
 
     async def fetch() -> None:
-        await async_fetch_feed(hass, url, allow_http=True)  # the bench serves on loopback
+        await async_fetch_feed(
+            hass, url, allow_http=True
+        )  # the bench serves on loopback
 
     fetch_ms = median_ms(await async_time(fetch, runs))
     ours_ms = median_ms(

@@ -52,7 +52,11 @@ async def async_run(runs: int) -> list[Figure]:
         if seconds > worst[1]:
             worst = (label, seconds)
         figures.append(
-            Figure(name, f"{label} ({len(text) / 2**20:.1f} MiB)", f"{seconds:.2f} s, {_outcome(text)}")
+            Figure(
+                name,
+                f"{label} ({len(text) / 2**20:.1f} MiB)",
+                f"{seconds:.2f} s, {_outcome(text)}",
+            )
         )
     figures.append(
         Figure(
@@ -73,9 +77,13 @@ def _speed_figures(runs: int) -> list[Figure]:
     figures = []
     for shape in FALLBACK_SHAPES:
         feed = fallback_feed(shape, copies=40)
-        ours = median_ms(time_sync(lambda feed=feed: read_feed(feed, TZ, CHECKIN, CHECKOUT), runs))
+        ours = median_ms(
+            time_sync(lambda feed=feed: read_feed(feed, TZ, CHECKIN, CHECKOUT), runs)
+        )
         theirs = median_ms(
-            time_sync(lambda feed=feed: read_with_icalendar(feed, TZ, CHECKIN, CHECKOUT), runs)
+            time_sync(
+                lambda feed=feed: read_with_icalendar(feed, TZ, CHECKIN, CHECKOUT), runs
+            )
         )
         started = clock.perf_counter()
         try:
@@ -102,7 +110,11 @@ def fallback_feed(name: str, copies: int) -> str:
         if "BEGIN:VTIMEZONE" in text:
             zones.append(_between(text, "BEGIN:VTIMEZONE", "END:VTIMEZONE"))
         events.append(_between(text, "BEGIN:VEVENT", "END:VEVENT"))
-    body = [block.replace("UID:", f"UID:{copy}-") for copy in range(copies) for block in events]
+    body = [
+        block.replace("UID:", f"UID:{copy}-")
+        for copy in range(copies)
+        for block in events
+    ]
     return (
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Bench//EN\r\n"
         + "".join(zones) + "".join(body) + "END:VCALENDAR\r\n"

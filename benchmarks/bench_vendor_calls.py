@@ -170,7 +170,9 @@ async def _async_simulate(hass, server, clock, parses) -> list[Figure]:  # type:
     ledger = hass.data[LEDGER]
     arrivals = Counter[str]()
     for event_type in (EVENT_GUEST_ARRIVED, EVENT_GUEST_NOT_ARRIVED):
-        hass.bus.async_listen(event_type, lambda event: arrivals.update([event.event_type]))
+        hass.bus.async_listen(
+            event_type, lambda event: arrivals.update([event.event_type])
+        )
     end = max(
         datetime.combine(b.stay.checkout, CHECKOUT, tzinfo=TZ)
         for bs in bookings.values()

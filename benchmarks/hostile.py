@@ -42,12 +42,18 @@ def x_property_80000_parameters() -> str:
 
 
 def location_lines_5000_events() -> str:
-    return HEAD + "".join(_event(n, f"LOCATION:Flat {n}, Main street") for n in range(5000)) + TAIL
+    return (
+        HEAD
+        + "".join(_event(n, f"LOCATION:Flat {n}, Main street") for n in range(5000))
+        + TAIL
+    )
 
 
 def parameters_to_the_cap() -> str:
     """10 MB of X- parameters on one property: never parsed, the line is cut."""
-    return HEAD + "X-HOSTILE" + ";A=b" * ((CAP - 200) // 4) + ":v\r\n" + _event(0) + TAIL
+    return (
+        HEAD + "X-HOSTILE" + ";A=b" * ((CAP - 200) // 4) + ":v\r\n" + _event(0) + TAIL
+    )
 
 
 def one_line_of_10_mb() -> str:
@@ -55,7 +61,12 @@ def one_line_of_10_mb() -> str:
 
 
 def folded_line_of_10_mb() -> str:
-    return HEAD + _event(0, "SUMMARY:x", *[" " + "y" * 74] * ((CAP - 400) // 77)).rstrip() + "\r\n" + TAIL
+    return (
+        HEAD
+        + _event(0, "SUMMARY:x", *[" " + "y" * 74] * ((CAP - 400) // 77)).rstrip()
+        + "\r\n"
+        + TAIL
+    )
 
 
 def nesting_to_the_cap() -> str:
@@ -89,7 +100,7 @@ def unreadable_events_to_the_cap() -> str:
 
 
 def parameters_on_every_date() -> str:
-    params = "".join(f";X-P{n}=\"a,b;c:d\"" for n in range(14))
+    params = "".join(f';X-P{n}="a,b;c:d"' for n in range(14))
     return _filled(
         lambda n: "\r\n".join(
             ["BEGIN:VEVENT", f"UID:{n}@hostile", f"DTSTART;VALUE=DATE{params}:20270105",
@@ -99,7 +110,9 @@ def parameters_on_every_date() -> str:
 
 
 def daily_rules_from_1970() -> str:
-    return _filled(lambda n: _event(n, "RRULE:FREQ=DAILY").replace("20270105", "19700101"))
+    return _filled(
+        lambda n: _event(n, "RRULE:FREQ=DAILY").replace("20270105", "19700101")
+    )
 
 
 def custom_zones_for_every_event() -> str:

@@ -47,18 +47,24 @@ def read_with_icalendar(
     for calendar in calendars:
         floating = _calendar_zone(calendar) or tz
         events = list(calendar.walk("VEVENT"))
-        series = {str(ev.get("UID", "")) for ev in events if "RRULE" in ev or "RDATE" in ev}
+        series = {
+            str(ev.get("UID", "")) for ev in events if "RRULE" in ev or "RDATE" in ev
+        }
         # recurring-ical-events swaps a series' start and end when it ends before it
         # starts; the policy is to skip such an event, series or not.
         backwards = {
             str(ev.get("UID", ""))
             for ev in events
-            if "DTEND" in ev and "DTSTART" in ev and _key(ev["DTEND"].dt) < _key(ev["DTSTART"].dt)
+            if "DTEND" in ev
+            and "DTSTART" in ev
+            and _key(ev["DTEND"].dt) < _key(ev["DTSTART"].dt)
         }
         for event in events:
             if str(event.get("UID", "")) in series:
                 continue
-            if (res := _reservation(event, tz, floating, checkin, checkout, None)) is not None:
+            if (
+                res := _reservation(event, tz, floating, checkin, checkout, None)
+            ) is not None:
                 reservations.append(res)
         if series:
             occurrences = recurring_ical_events.of(calendar).between(*horizon)
@@ -66,7 +72,9 @@ def read_with_icalendar(
                 if str(occurrence.get("UID", "")) not in series - backwards:
                     continue
                 recurrence = occurrence["RECURRENCE-ID"].dt
-                res = _reservation(occurrence, tz, floating, checkin, checkout, recurrence)
+                res = _reservation(
+                    occurrence, tz, floating, checkin, checkout, recurrence
+                )
                 if res is not None:
                     reservations.append(res)
     reservations.sort(key=lambda res: (res.start, res.end, res.uid))
@@ -108,7 +116,9 @@ def _reservation(
             if duration > MAX_DURATION or duration < timedelta(0):
                 return None
             end_value = start_value + (
-                duration if isinstance(start_value, datetime) else timedelta(days=duration.days)
+                duration
+                if isinstance(start_value, datetime)
+                else timedelta(days=duration.days)
             )
         else:
             end_value = start_value
@@ -117,21 +127,31 @@ def _reservation(
     if isinstance(start_value, datetime) != isinstance(end_value, datetime):
         return None
     if isinstance(start_value, datetime):
-        start, end = _in_zone(start_value, tz, floating), _in_zone(end_value, tz, floating)
+        start, end = (
+            _in_zone(start_value, tz, floating),
+            _in_zone(end_value, tz, floating),
+        )
         if end < start:
             return None
         if end == start:
-            end = datetime.combine(start.date() + timedelta(days=1), checkout, tzinfo=tz)
+            end = datetime.combine(
+                start.date() + timedelta(days=1), checkout, tzinfo=tz
+            )
     else:
         if end_value < start_value:
             return None
-        end_day: date = end_value if end_value > start_value else start_value + timedelta(days=1)
+        end_day: date = (
+            end_value if end_value > start_value else start_value + timedelta(days=1)
+        )
         start = datetime.combine(start_value, checkin, tzinfo=tz)
         end = datetime.combine(end_day, checkout, tzinfo=tz)
     summary = str(event.get("SUMMARY", "")).strip()
-    uid = str(event.get("UID", "")).strip() or hashlib.sha256(
-        f"{summary}|{start_value.isoformat()}".encode()
-    ).hexdigest()[:32]
+    uid = (
+        str(event.get("UID", "")).strip()
+        or hashlib.sha256(f"{summary}|{start_value.isoformat()}".encode()).hexdigest()[
+            :32
+        ]
+    )
     if recurrence is not None:
         uid = f"{uid}#{_stamp(recurrence)}"
     elif "RECURRENCE-ID" in event:
@@ -139,7 +159,11 @@ def _reservation(
     description = event.get("DESCRIPTION")
     try:
         return make_reservation(
-            uid, summary, start, end, str(description) if description is not None else None
+            uid,
+            summary,
+            start,
+            end,
+            str(description) if description is not None else None,
         )
     except Exception:  # out of range: not a stay either reader keeps
         return None
@@ -157,7 +181,9 @@ def _dt(prop: Any, floating: tzinfo) -> date:
         match = re.fullmatch(r"(?:UTC|GMT)([+-])(\d{1,2})(?::?(\d{2}))?", str(tzid))
         if match:
             offset = timedelta(hours=int(match[2]), minutes=int(match[3] or 0))
-            return value.replace(tzinfo=timezone(-offset if match[1] == "-" else offset))
+            return value.replace(
+                tzinfo=timezone(-offset if match[1] == "-" else offset)
+            )
         return value.replace(tzinfo=floating)
     return value
 
@@ -171,4 +197,8 @@ def _stamp(moment: date) -> str:
 
 
 def _in_zone(value: datetime, tz: tzinfo, floating: tzinfo) -> datetime:
-    return value.replace(tzinfo=floating).astimezone(tz) if value.tzinfo is None else value.astimezone(tz)
+    return (
+        value.replace(tzinfo=floating).astimezone(tz)
+        if value.tzinfo is None
+        else value.astimezone(tz)
+    )

@@ -141,7 +141,6 @@ class StubVendor(DemoVendor):
         self.calls["async_find_codes"] += 1
         return await super().async_find_codes(lock, name, window, kind)
 
-
     async def async_get_code_uses(self, lock: Lock, since: datetime) -> list[CodeUse]:
         """One log read (counted); guests arrive the demo's way, 42 minutes in."""
         self.calls["async_get_code_uses"] += 1

@@ -27,8 +27,12 @@ def sample_feed(today: date) -> str:
         (8, 15, "Reserved - Anna", "HMDEMO0003", "7449"),
         (40, 47, "Reserved", "HMDEMO0004", "3264"),
     ]
-    lines = ["BEGIN:VCALENDAR", "PRODID:-//Airbnb Inc//Hosting Calendar 1.0//EN",
-             "CALSCALE:GREGORIAN", "VERSION:2.0"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "PRODID:-//Airbnb Inc//Hosting Calendar 1.0//EN",
+        "CALSCALE:GREGORIAN",
+        "VERSION:2.0",
+    ]
     for start, end, summary, code, phone in stays:
         lines += [
             "BEGIN:VEVENT",
@@ -41,10 +45,15 @@ def sample_feed(today: date) -> str:
             f"\\nPhone Number (Last 4 Digits): {phone}",
             "END:VEVENT",
         ]
-    lines += ["BEGIN:VEVENT", f"DTSTART;VALUE=DATE:{today + timedelta(days=20):%Y%m%d}",
-              f"DTEND;VALUE=DATE:{today + timedelta(days=23):%Y%m%d}",
-              "SUMMARY:Airbnb (Not available)", "UID:lockbooking-demo-block@airbnb.com",
-              "END:VEVENT", "END:VCALENDAR"]
+    lines += [
+        "BEGIN:VEVENT",
+        f"DTSTART;VALUE=DATE:{today + timedelta(days=20):%Y%m%d}",
+        f"DTEND;VALUE=DATE:{today + timedelta(days=23):%Y%m%d}",
+        "SUMMARY:Airbnb (Not available)",
+        "UID:lockbooking-demo-block@airbnb.com",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
     return "\r\n".join(lines) + "\r\n"
 
 
@@ -65,14 +74,26 @@ def main(config: Path) -> None:
     )
     if not (storage / "auth_provider.homeassistant").exists():
         subprocess.run(
-            [sys.executable, "-m", "homeassistant", "--script", "auth", "-c", str(config),
-             "add", USER, PASSWORD],
+            [
+                sys.executable,
+                "-m",
+                "homeassistant",
+                "--script",
+                "auth",
+                "-c",
+                str(config),
+                "add",
+                USER,
+                PASSWORD,
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
     www = config / "www"
     www.mkdir(exist_ok=True)
-    (www / SAMPLE_FEED).write_text(sample_feed(date.today()), encoding="utf-8", newline="")
+    (www / SAMPLE_FEED).write_text(
+        sample_feed(date.today()), encoding="utf-8", newline=""
+    )
     now = datetime.now(UTC).isoformat()
     _write_once(
         storage / "core.config_entries",
@@ -109,7 +130,11 @@ def main(config: Path) -> None:
                             "kind": "reservations",
                             "name": "Sample stays",
                             "url": SAMPLE_URL,
-                            "locks": ["demo_demo:front_door", "demo_demo:cabin", "demo_demo:garden_gate"],
+                            "locks": [
+                                "demo_demo:front_door",
+                                "demo_demo:cabin",
+                                "demo_demo:garden_gate",
+                            ],
                             "checkin_time": "16:00:00",
                             "checkout_time": "11:00:00",
                         },

@@ -31,7 +31,9 @@ EXPECTED = {
 }
 
 
-def _request(path: str, data: dict | None = None, token: str | None = None, form: bool = False) -> dict:
+def _request(
+    path: str, data: dict | None = None, token: str | None = None, form: bool = False
+) -> dict:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body = None
     if data is not None:
@@ -50,7 +52,9 @@ def _wait_until_up(process: subprocess.Popen, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"Home Assistant exited early with status {process.returncode}")
+            raise SystemExit(
+                f"Home Assistant exited early with status {process.returncode}"
+            )
         try:
             urllib.request.urlopen(BASE + "/api/", timeout=2)
         except urllib.error.HTTPError as err:
@@ -65,7 +69,11 @@ def _wait_until_up(process: subprocess.Popen, seconds: float) -> None:
 def _log_in() -> str:
     flow = _request(
         "/auth/login_flow",
-        {"client_id": CLIENT_ID, "handler": ["homeassistant", None], "redirect_uri": CLIENT_ID},
+        {
+            "client_id": CLIENT_ID,
+            "handler": ["homeassistant", None],
+            "redirect_uri": CLIENT_ID,
+        },
     )
     result = _request(
         f"/auth/login_flow/{flow['flow_id']}",
@@ -73,7 +81,11 @@ def _log_in() -> str:
     )
     tokens = _request(
         "/auth/token",
-        {"grant_type": "authorization_code", "code": result["result"], "client_id": CLIENT_ID},
+        {
+            "grant_type": "authorization_code",
+            "code": result["result"],
+            "client_id": CLIENT_ID,
+        },
         form=True,
     )
     return tokens["access_token"]
@@ -97,37 +109,58 @@ def main() -> int:
             token = _log_in()
             states: dict[str, str] = {}
             for _ in range(60):
-                states = {s["entity_id"]: s["state"] for s in _request("/api/states", token=token)}
+                states = {
+                    s["entity_id"]: s["state"]
+                    for s in _request("/api/states", token=token)
+                }
                 if EXPECTED.keys() <= states.keys():
                     break
                 time.sleep(1)
             print(f"Home Assistant answered after {time.monotonic() - started:.0f} s")
             issued: list[dict] = []
             for _ in range(30):
-                codes = _request("/api/services/lockbooking/get_codes?return_response", {}, token=token)
-                issued = [c for c in codes["service_response"]["codes"] if c["status"] == "issued"]
+                codes = _request(
+                    "/api/services/lockbooking/get_codes?return_response",
+                    {},
+                    token=token,
+                )
+                issued = [
+                    c
+                    for c in codes["service_response"]["codes"]
+                    if c["status"] == "issued"
+                ]
                 if len(issued) >= 3:
                     break
                 time.sleep(1)
             print(f"  codes issued automatically for the sample stays: {len(issued)}")
             answer = _request(
                 "/api/services/lockbooking/issue_code?return_response",
-                {"entity_id": "lock.front_door", "start": "2030-01-01", "end": "2030-01-03"},
+                {
+                    "entity_id": "lock.front_door",
+                    "start": "2030-01-01",
+                    "end": "2030-01-03",
+                },
                 token=token,
             )
             code = answer["service_response"]["codes"][0]
-            print(f"  issue_code answered: {code['kind']} code, {code['starts']} to {code['ends']}")
+            print(
+                f"  issue_code answered: {code['kind']} code, {code['starts']} to {code['ends']}"
+            )
             if len(issued) < 3:
                 print("run check FAILED: the sample stays got no codes")
                 return 1
-            wrong = {k: states.get(k) for k, v in EXPECTED.items() if states.get(k) != v}
+            wrong = {
+                k: states.get(k) for k, v in EXPECTED.items() if states.get(k) != v
+            }
             for entity_id in EXPECTED:
                 print(f"  {entity_id}: {states.get(entity_id)}")
             if wrong:
                 print(f"run check FAILED: {wrong}")
                 print(log.read_text()[-4000:])
                 return 1
-            print("run check passed: the demo locks and batteries are served by `make run`")
+            print(
+                "run check passed: the demo locks and batteries are served by `make run`"
+            )
             return 0
         finally:
             os.killpg(process.pid, signal.SIGTERM)

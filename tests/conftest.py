@@ -34,7 +34,11 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom integrations in every test."""
 
 
-DEPRECATION_MARKERS = ("deprecated", "will stop working", "detected that custom integration")
+DEPRECATION_MARKERS = (
+    "deprecated",
+    "will stop working",
+    "detected that custom integration",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -117,7 +121,11 @@ def _record_published(
     fire = EventBus.async_fire_internal
 
     def recording_fire(
-        self: EventBus, event_type: Any, event_data: Any = None, *args: Any, **kwargs: Any
+        self: EventBus,
+        event_type: Any,
+        event_data: Any = None,
+        *args: Any,
+        **kwargs: Any,
     ) -> None:
         if str(event_type) not in CALLER_DATA_EVENTS:
             published.append((f"event {event_type}", event_data))
@@ -125,9 +133,13 @@ def _record_published(
 
     get_events = calendar.async_get_events
 
-    async def recording_get_events(self: CalendarEntity, *args: Any) -> list[CalendarEvent]:
+    async def recording_get_events(
+        self: CalendarEntity, *args: Any
+    ) -> list[CalendarEvent]:
         events = await get_events(self, *args)  # type: ignore[arg-type]
-        published.append((f"calendar {self.entity_id}", [asdict(event) for event in events]))
+        published.append(
+            (f"calendar {self.entity_id}", [asdict(event) for event in events])
+        )
         return events
 
     monkeypatch.setattr(EventBus, "async_fire_internal", recording_fire)
@@ -151,7 +163,9 @@ def leaked_codes(published: list[tuple[str, Any]], codes: set[str]) -> list[str]
 
 def leaked_secrets(records: list[logging.LogRecord], secrets: set[str]) -> list[str]:
     """The log lines that carry one of the secrets (digits inside longer numbers don't count)."""
-    patterns = [re.compile(rf"(?<![\d.:]){re.escape(secret)}(?!\d)") for secret in secrets]
+    patterns = [
+        re.compile(rf"(?<![\d.:]){re.escape(secret)}(?!\d)") for secret in secrets
+    ]
     return [
         f"{record.name}: {message}"
         for record in records

@@ -17,7 +17,11 @@ from homeassistant.util.read_only_dict import ReadOnlyDict
 
 # Registry fields that only some tested releases have (2026.2 added the first two,
 # 2026.11 compat_name).
-RELEASE_SPECIFIC_REGISTRY_FIELDS = ("object_id_base", "suggested_object_id", "compat_name")
+RELEASE_SPECIFIC_REGISTRY_FIELDS = (
+    "object_id_base",
+    "suggested_object_id",
+    "compat_name",
+)
 
 
 class OneFormatSerializer(HomeAssistantSnapshotSerializer):
@@ -30,7 +34,9 @@ class OneFormatSerializer(HomeAssistantSnapshotSerializer):
             serialized.pop(field, None)
         # 2026.11 keeps aliases as a list whose None stands for the entity's own name;
         # earlier releases keep a set of the extra aliases only.
-        serialized["aliases"] = {alias for alias in serialized["aliases"] if alias is not None}
+        serialized["aliases"] = {
+            alias for alias in serialized["aliases"] if alias is not None
+        }
         # 2026.11 keys capabilities by enum members (StrEnum), earlier releases by strings.
         if capabilities := serialized.get("capabilities"):
             serialized["capabilities"] = _string_keys(capabilities)
@@ -49,7 +55,10 @@ class OneFormatSerializer(HomeAssistantSnapshotSerializer):
 
 def _string_keys(mapping: Mapping[Any, Any]) -> dict[Any, Any]:
     """A mapping keyed by strings where 2026.11 keys it by StrEnum members."""
-    return {key.value if isinstance(key, Enum) else key: value for key, value in mapping.items()}
+    return {
+        key.value if isinstance(key, Enum) else key: value
+        for key, value in mapping.items()
+    }
 
 
 class OneFormatSnapshotExtension(HomeAssistantSnapshotExtension):

@@ -31,7 +31,12 @@ from homeassistant.setup import async_setup_component
 
 STAY = {"start": "2026-12-01T16:00:00+01:00", "end": "2026-12-05T11:00:00+01:00"}
 CALLS = {
-    "issue_code": {"entity_id": "lock.front_door", **STAY, "uid": "stay-2", "name": "Ben"},
+    "issue_code": {
+        "entity_id": "lock.front_door",
+        **STAY,
+        "uid": "stay-2",
+        "name": "Ben",
+    },
     "revoke_code": {"entity_id": "lock.front_door", "uid": "stay-1"},
     "get_codes": {"entity_id": "lock.front_door"},
 }
@@ -57,7 +62,11 @@ async def plain_user(hass: HomeAssistant) -> MockUser:
 def users(
     hass_admin_user: MockUser, hass_read_only_user: MockUser, plain_user: MockUser
 ) -> dict[str, MockUser]:
-    return {"admin": hass_admin_user, "plain": plain_user, "read_only": hass_read_only_user}
+    return {
+        "admin": hass_admin_user,
+        "plain": plain_user,
+        "read_only": hass_read_only_user,
+    }
 
 
 @pytest.fixture
@@ -77,10 +86,16 @@ async def issued(hass: HomeAssistant, init_demo: MockConfigEntry) -> str:
 def vendor_spy() -> Any:
     with (
         patch.object(
-            DemoVendor, "async_issue_code", autospec=True, side_effect=DemoVendor.async_issue_code
+            DemoVendor,
+            "async_issue_code",
+            autospec=True,
+            side_effect=DemoVendor.async_issue_code,
         ) as issue,
         patch.object(
-            DemoVendor, "async_revoke_code", autospec=True, side_effect=DemoVendor.async_revoke_code
+            DemoVendor,
+            "async_revoke_code",
+            autospec=True,
+            side_effect=DemoVendor.async_revoke_code,
         ) as revoke,
     ):
         yield issue, revoke
@@ -145,10 +160,19 @@ async def test_refused_before_any_validation(
 ) -> None:
     """A non-admin learns nothing from the refusal: not even whether the data was valid."""
     context = Context(user_id=users[who].id)
-    for data in ({"entity_id": "lock.front_door", "code": "x"}, {"device_id": "nope"}, CALLS[service]):
+    for data in (
+        {"entity_id": "lock.front_door", "code": "x"},
+        {"device_id": "nope"},
+        CALLS[service],
+    ):
         with pytest.raises(Unauthorized):
             await hass.services.async_call(
-                "lockbooking", service, data, blocking=True, context=context, return_response=True
+                "lockbooking",
+                service,
+                data,
+                blocking=True,
+                context=context,
+                return_response=True,
             )
     # The same bad data from an admin is refused for what it is.
     with pytest.raises(ServiceValidationError):
@@ -222,7 +246,9 @@ async def test_rest(
     assert await async_setup_component(hass, "api", {})
     before = _ledger(hass)
     client = await hass_client(await _token(hass, users[who]))
-    url = f"/api/services/lockbooking/{service}" + ("?return_response" if with_response else "")
+    url = f"/api/services/lockbooking/{service}" + (
+        "?return_response" if with_response else ""
+    )
     resp = await client.post(url, json=CALLS[service])
     body = await resp.text()
     if who != "admin":
@@ -239,7 +265,9 @@ async def test_rest(
         assert _ledger(hass) != before
 
 
-async def test_no_user_is_home_assistant_itself(hass: HomeAssistant, issued: str) -> None:
+async def test_no_user_is_home_assistant_itself(
+    hass: HomeAssistant, issued: str
+) -> None:
     """A script (no user in its context) reads the code and revokes it, with responses."""
     assert await async_setup_component(
         hass,

@@ -45,13 +45,27 @@ def bare_install(request: pytest.FixtureRequest) -> None:
         pytest.skip("runs under tests/bare_install.py (see the first test)")
 
 
-def test_every_other_kind_works_on_a_bare_install(request: pytest.FixtureRequest) -> None:
+def test_every_other_kind_works_on_a_bare_install(
+    request: pytest.FixtureRequest,
+) -> None:
     """The suites above pass with the Bluetooth stack and async_timeout hidden."""
     if request.config.stash.get(BARE_INSTALL, False):
         pytest.skip("this is the run it starts")
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "tests.bare_install", "-p", "no:cacheprovider",
-         "-q", "--no-cov", "-p", "no:randomly", *SUITES],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "tests.bare_install",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--no-cov",
+            "-p",
+            "no:randomly",
+            *SUITES,
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -62,12 +76,19 @@ def test_every_other_kind_works_on_a_bare_install(request: pytest.FixtureRequest
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     # Every test ran and passed there, but for this one.
-    assert re.fullmatch(r"\d+ passed, 1 skipped(, \d+ warnings?)? in .*", summary), summary
+    assert re.fullmatch(r"\d+ passed, 1 skipped(, \d+ warnings?)? in .*", summary), (
+        summary
+    )
 
 
 def test_the_modules_are_hidden(bare_install: None) -> None:
     """The plugin really hides them (else the run above proves nothing)."""
-    for module in ("async_timeout", "bleak", "habluetooth", "homeassistant.components.bluetooth"):
+    for module in (
+        "async_timeout",
+        "bleak",
+        "habluetooth",
+        "homeassistant.components.bluetooth",
+    ):
         with pytest.raises(ModuleNotFoundError):
             __import__(module)
 
@@ -76,7 +97,9 @@ async def test_the_bluetooth_kind_says_it_cannot_load(
     hass: HomeAssistant, bare_install: None
 ) -> None:
     """Choosing Nuki over Bluetooth ends in a clear abort, not a broken form."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "user"})
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": "user"}
+    )
     assert result["type"] is FlowResultType.MENU
     assert "nuki_ble" in result["menu_options"]
     result = await hass.config_entries.flow.async_configure(

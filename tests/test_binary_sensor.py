@@ -31,5 +31,7 @@ async def test_snapshot(
 async def test_only_locks_reporting_critical(
     hass: HomeAssistant, init_demo: MockConfigEntry
 ) -> None:
-    assert hass.states.get("binary_sensor.front_door_battery_critical").state == STATE_OFF
+    assert (
+        hass.states.get("binary_sensor.front_door_battery_critical").state == STATE_OFF
+    )
     assert hass.states.get("binary_sensor.cabin_battery_critical") is None

@@ -20,7 +20,9 @@ from homeassistant.data_entry_flow import FlowResultType
 
 
 async def _demo_form(hass: HomeAssistant) -> str:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
     assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "user"
     assert "demo" in result["menu_options"]
@@ -89,7 +91,9 @@ async def test_errors_shown_on_the_form_then_recovery(
 ) -> None:
     flow_id = await _demo_form(hass)
     with patch.object(DemoVendor, "async_identify", side_effect=error):
-        result = await hass.config_entries.flow.async_configure(flow_id, {"name": "Demo"})
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {"name": "Demo"}
+        )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": base}
     result = await hass.config_entries.flow.async_configure(flow_id, {"name": "Demo"})
@@ -124,7 +128,9 @@ async def test_reconfigure_error_keeps_entry(
     hass: HomeAssistant, init_demo: MockConfigEntry
 ) -> None:
     result = await init_demo.start_reconfigure_flow(hass)
-    with patch.object(DemoVendor, "async_identify", side_effect=VendorUnavailableError()):
+    with patch.object(
+        DemoVendor, "async_identify", side_effect=VendorUnavailableError()
+    ):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {"name": "Demo"}
         )

@@ -12,7 +12,11 @@ PACKAGE = integration.__name__
 
 
 def _module_name(root: Path, path: Path) -> str:
-    parts = [part for part in path.relative_to(root).with_suffix("").parts if part != "__init__"]
+    parts = [
+        part
+        for part in path.relative_to(root).with_suffix("").parts
+        if part != "__init__"
+    ]
     return ".".join([PACKAGE, *parts])
 
 
@@ -75,6 +79,8 @@ def test_no_import_cycle() -> None:
 def test_the_check_finds_a_cycle(tmp_path: Path) -> None:
     (tmp_path / "__init__.py").write_text("")
     (tmp_path / "a.py").write_text("from . import b\n")
-    (tmp_path / "b.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import x\n")
+    (tmp_path / "b.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import x\n"
+    )
     (tmp_path / "c.py").write_text("from .a import b\n")
     assert import_cycles(tmp_path) == [[f"{PACKAGE}.a", f"{PACKAGE}.b"]]

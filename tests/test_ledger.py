@@ -15,7 +15,9 @@ from custom_components.lockbooking.ledger import (
 from homeassistant.core import HomeAssistant
 
 
-def _record(uid: str, lock: str, start: str = "2026-12-01T16:00:00+01:00") -> CodeRecord:
+def _record(
+    uid: str, lock: str, start: str = "2026-12-01T16:00:00+01:00"
+) -> CodeRecord:
     return CodeRecord(
         uid=uid,
         lock_key=f"demo_demo:{lock}",
@@ -45,7 +47,9 @@ async def test_a_uids_records_are_found_after_load_and_put(
         "data": {"codes": [{**asdict(stored), "status": stored.status.value}]},
     }
     ledger = await _ledger(hass)
-    await ledger.async_put(_record("stay-1", "cabin", start="2026-11-30T16:00:00+01:00"))
+    await ledger.async_put(
+        _record("stay-1", "cabin", start="2026-11-30T16:00:00+01:00")
+    )
     await ledger.async_put(_record("stay-2", "front_door"))
 
     assert [r.lock_name for r in ledger.records("stay-1")] == ["cabin", "front_door"]
@@ -64,7 +68,10 @@ async def test_a_replaced_record_is_found_once(hass: HomeAssistant) -> None:
 
 
 def _saved_uids(hass_storage: dict[str, Any]) -> list[tuple[str, str]]:
-    return sorted((row["uid"], row["lock_name"]) for row in hass_storage[STORAGE_KEY]["data"]["codes"])
+    return sorted(
+        (row["uid"], row["lock_name"])
+        for row in hass_storage[STORAGE_KEY]["data"]["codes"]
+    )
 
 
 async def test_rekeyed_records_move_to_the_new_uid(
@@ -85,13 +92,17 @@ async def test_pruned_records_are_no_longer_found(
     hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:
     ledger = await _ledger(hass)
-    await ledger.async_put(_record("kept", "front_door", start="2027-01-20T16:00:00+01:00"))
+    await ledger.async_put(
+        _record("kept", "front_door", start="2027-01-20T16:00:00+01:00")
+    )
     await ledger.async_put(_record("ended", "front_door"))
     await ledger.async_put(_record("ended", "cabin"))
 
-    assert await ledger.async_prune(datetime.fromisoformat("2027-02-01T00:00:00+01:00")) == 2
+    assert (
+        await ledger.async_prune(datetime.fromisoformat("2027-02-01T00:00:00+01:00"))
+        == 2
+    )
 
     assert ledger.records("ended") == []
     assert [r.uid for r in ledger.records()] == ["kept"]
     assert _saved_uids(hass_storage) == [("kept", "front_door")]
-

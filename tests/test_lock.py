@@ -65,7 +65,9 @@ async def test_only_remote_locks_get_entities(
     assert hass.states.get("lock.cabin") is None
 
 
-async def test_unlock_open_lock(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:
+async def test_unlock_open_lock(
+    hass: HomeAssistant, init_demo: MockConfigEntry
+) -> None:
     await _call(hass, SERVICE_UNLOCK, "lock.front_door")
     assert hass.states.get("lock.front_door").state == LockState.UNLOCKED
     await _call(hass, SERVICE_LOCK, "lock.front_door")
@@ -107,7 +109,9 @@ async def test_gate_relocks_itself(
     assert hass.states.get("lock.garden_gate").state == LockState.LOCKED
 
 
-async def test_gate_cannot_lock(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:
+async def test_gate_cannot_lock(
+    hass: HomeAssistant, init_demo: MockConfigEntry
+) -> None:
     with pytest.raises(ServiceValidationError) as err:
         await _call(hass, SERVICE_LOCK, "lock.garden_gate")
     assert err.value.translation_key == "lock_not_supported"

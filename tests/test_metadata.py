@@ -29,12 +29,19 @@ def test_manifest_follows_home_assistant_rules() -> None:
     assert manifest["name"] == "LockBooking"
     assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
     assert manifest["config_flow"] is True
-    assert manifest["iot_class"] in {"cloud_polling", "local_polling", "cloud_push", "local_push", "calculated"}
+    assert manifest["iot_class"] in {
+        "cloud_polling",
+        "local_polling",
+        "cloud_push",
+        "local_push",
+        "calculated",
+    }
     assert manifest["integration_type"] == "hub"
     # Pinned, except what Home Assistant pins itself per release (a pin of ours would
     # fight theirs): see test_floors_are_what_home_assistant_pins.
     assert all(
-        "==" in requirement or ">=" in requirement for requirement in manifest["requirements"]
+        "==" in requirement or ">=" in requirement
+        for requirement in manifest["requirements"]
     )
 
 
@@ -43,10 +50,23 @@ def test_floors_are_what_home_assistant_pins() -> None:
     constraints = (
         resources.files("homeassistant").joinpath("package_constraints.txt").read_text()
     )
-    calendar = _load(Path(resources.files("homeassistant")) / "components" / "local_calendar" / "manifest.json")
-    pinned = {line.split("==")[0].lower() for line in constraints.splitlines() if "==" in line}
-    pinned |= {requirement.split("==")[0].lower() for requirement in calendar["requirements"]}
-    floors = [r.split(">=")[0] for r in _load(INTEGRATION / "manifest.json")["requirements"] if ">=" in r]
+    calendar = _load(
+        Path(resources.files("homeassistant"))
+        / "components"
+        / "local_calendar"
+        / "manifest.json"
+    )
+    pinned = {
+        line.split("==")[0].lower() for line in constraints.splitlines() if "==" in line
+    }
+    pinned |= {
+        requirement.split("==")[0].lower() for requirement in calendar["requirements"]
+    }
+    floors = [
+        r.split(">=")[0]
+        for r in _load(INTEGRATION / "manifest.json")["requirements"]
+        if ">=" in r
+    ]
     assert floors
     assert {name.lower() for name in floors} <= pinned
 
@@ -57,12 +77,18 @@ def test_requirements_match_the_environments(flavour: str) -> None:
     manifest = _load(INTEGRATION / "manifest.json")
     text = (ROOT / "requirements" / f"{flavour}.txt").read_text()
     for requirement in manifest["requirements"]:
-        assert requirement.replace(">=", "==").split("==")[0] + "==" in text, requirement
+        assert requirement.replace(">=", "==").split("==")[0] + "==" in text, (
+            requirement
+        )
 
 
 def test_oldest_supported_release_is_the_oldest_tested() -> None:
     """hacs.json, the README and the oldest test environment name the same release."""
-    oldest = re.search(r"^homeassistant==(\d{4}\.\d+)\.\d+$", (ROOT / "requirements" / "oldest.txt").read_text(), re.M)
+    oldest = re.search(
+        r"^homeassistant==(\d{4}\.\d+)\.\d+$",
+        (ROOT / "requirements" / "oldest.txt").read_text(),
+        re.M,
+    )
     assert oldest
     assert _load(ROOT / "hacs.json")["homeassistant"] == f"{oldest[1]}.0"
     assert f"Home Assistant {oldest[1]}" in (ROOT / "README.md").read_text()
@@ -75,7 +101,9 @@ def test_hacs_json() -> None:
 
 
 def test_english_translation_is_strings_json() -> None:
-    assert _load(INTEGRATION / "strings.json") == _load(INTEGRATION / "translations" / "en.json")
+    assert _load(INTEGRATION / "strings.json") == _load(
+        INTEGRATION / "translations" / "en.json"
+    )
 
 
 def _used_keys(pattern: str) -> set[str]:
@@ -88,7 +116,9 @@ def _used_keys(pattern: str) -> set[str]:
 def test_every_exception_key_is_translated() -> None:
     strings = _load(INTEGRATION / "strings.json")
     exceptions = strings["exceptions"] | strings["issues"]
-    used = _used_keys(r'translation_key="([a-z_]+)"') | _used_keys(r'(?m)^    key = "([a-z_]+)"')
+    used = _used_keys(r'translation_key="([a-z_]+)"') | _used_keys(
+        r'(?m)^    key = "([a-z_]+)"'
+    )
     used |= {f"{action}_not_supported" for action in ("lock", "unlock")}
     missing = used - exceptions.keys()
     assert not missing
@@ -98,7 +128,9 @@ def test_every_exception_key_is_translated() -> None:
         assert value["title"].strip() and value["description"].strip(), key
 
 
-@pytest.mark.parametrize("kind", ["demo", "igloohome", "nuki", "unifi_access", "reservations"])
+@pytest.mark.parametrize(
+    "kind", ["demo", "igloohome", "nuki", "unifi_access", "reservations"]
+)
 def test_every_account_kind_has_a_step(kind: str) -> None:
     config = _load(INTEGRATION / "strings.json")["config"]
     assert kind in config["step"]
@@ -107,13 +139,22 @@ def test_every_account_kind_has_a_step(kind: str) -> None:
 
 def _distribution(requirement: str) -> str:
     """A requirement's distribution name, normalised (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0]).lower()
+    return re.sub(
+        r"[-_.]+", "-", re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0]
+    ).lower()
 
 
 def _integration_requirements(domain: str) -> set[str]:
     """The requirements of a Home Assistant integration and of its dependencies."""
-    manifest = _load(Path(str(resources.files("homeassistant"))) / "components" / domain / "manifest.json")
-    found = {_distribution(requirement) for requirement in manifest.get("requirements", [])}
+    manifest = _load(
+        Path(str(resources.files("homeassistant")))
+        / "components"
+        / domain
+        / "manifest.json"
+    )
+    found = {
+        _distribution(requirement) for requirement in manifest.get("requirements", [])
+    }
     for dependency in manifest.get("dependencies", []):
         found |= _integration_requirements(dependency)
     return found
@@ -135,22 +176,28 @@ def test_every_third_party_import_is_declared() -> None:
             elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
                 imported.add(node.module.split(".")[0])
     core = metadata.requires("homeassistant") or []
-    declared = {_distribution(r) for r in _load(INTEGRATION / "manifest.json")["requirements"]}
+    declared = {
+        _distribution(r) for r in _load(INTEGRATION / "manifest.json")["requirements"]
+    }
     declared |= {_distribution(r) for r in core if "extra ==" not in r}
     for vendor in VENDOR_MODULES.values():
         for domain in vendor.dependencies:
             declared |= _integration_requirements(domain)
     distributions = metadata.packages_distributions()
-    third_party = imported - set(sys.stdlib_module_names) - {"homeassistant", "custom_components"}
+    third_party = (
+        imported - set(sys.stdlib_module_names) - {"homeassistant", "custom_components"}
+    )
     assert third_party
     # A module Home Assistant aliases (2026.11: voluptuous is probatio's) counts as the
     # package that provides it.
     provider = {
-        module: importlib.import_module(module).__name__.split(".")[0] for module in third_party
+        module: importlib.import_module(module).__name__.split(".")[0]
+        for module in third_party
     }
     undeclared = {
         module
         for module in third_party
-        if not {_distribution(d) for d in distributions.get(provider[module], [])} & declared
+        if not {_distribution(d) for d in distributions.get(provider[module], [])}
+        & declared
     }
     assert not undeclared

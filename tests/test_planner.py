@@ -68,7 +68,9 @@ def test_exactly_28_days_is_hourly() -> None:
     assert plan.window.end - plan.window.start == timedelta(hours=672)
 
 
-@pytest.mark.parametrize("end", ["2026-11-29 17:00", "2026-11-30 11:00", "2026-11-30 15:30"])
+@pytest.mark.parametrize(
+    "end", ["2026-11-29 17:00", "2026-11-30 11:00", "2026-11-30 15:30"]
+)
 def test_gap_between_28_and_29_days_becomes_29_day_daily(end: str) -> None:
     plan = plan_code(ALGOPIN, window("2026-11-01 16:00", end), VIENNA)
     assert plan.kind is CodeKind.ALGOPIN_DAILY
@@ -87,8 +89,16 @@ def test_367_days_is_the_longest() -> None:
 @pytest.mark.parametrize(
     ("rules", "requested", "key"),
     [
-        (ALGOPIN, window("2026-12-02 10:00", "2026-12-01 10:00"), "end_not_after_start"),
-        (ALGOPIN, window("2026-12-01 10:00", "2026-12-01 10:00"), "end_not_after_start"),
+        (
+            ALGOPIN,
+            window("2026-12-02 10:00", "2026-12-01 10:00"),
+            "end_not_after_start",
+        ),
+        (
+            ALGOPIN,
+            window("2026-12-01 10:00", "2026-12-01 10:00"),
+            "end_not_after_start",
+        ),
         ((), window("2026-12-01 10:00", "2026-12-02 10:00"), "codes_not_supported"),
         (
             ALGOPIN,
@@ -106,14 +116,20 @@ def test_refusals(rules: tuple[CodeRules, ...], requested: Window, key: str) -> 
 
 def test_rounds_on_the_locks_clock_in_half_hour_zones() -> None:
     requested = window("2026-12-01 15:20", "2026-12-01 17:20", KOLKATA)
-    plan = plan_code(ALGOPIN, Window(requested.start.astimezone(UTC), requested.end.astimezone(UTC)), KOLKATA)
+    plan = plan_code(
+        ALGOPIN,
+        Window(requested.start.astimezone(UTC), requested.end.astimezone(UTC)),
+        KOLKATA,
+    )
     assert plan.window == window("2026-12-01 15:00", "2026-12-01 18:00", KOLKATA)
     assert plan.window.start.utcoffset() == timedelta(hours=5, minutes=30)
 
 
 def test_hourly_across_the_autumn_clock_change_counts_real_hours() -> None:
     plan = plan_code(ALGOPIN, window("2026-10-24 16:00", "2026-10-25 11:00"), VIENNA)
-    assert plan.window.end.astimezone(UTC) - plan.window.start.astimezone(UTC) == 20 * HOUR
+    assert (
+        plan.window.end.astimezone(UTC) - plan.window.start.astimezone(UTC) == 20 * HOUR
+    )
 
 
 def test_daily_across_clock_change_keeps_time_of_day() -> None:
@@ -131,9 +147,7 @@ def test_notes_first_use_and_no_revoke() -> None:
 
 
 def test_keypad_aligns_to_the_minute_and_keeps_the_end() -> None:
-    requested = Window(
-        local("2026-12-01 16:00:42"), local("2026-12-04 11:00:00")
-    )
+    requested = Window(local("2026-12-01 16:00:42"), local("2026-12-04 11:00:00"))
     plan = plan_code((NUKI_KEYPAD,), requested, VIENNA)
     assert plan.window == window("2026-12-01 16:00", "2026-12-04 11:00")
     assert plan.notes == ()
@@ -167,7 +181,13 @@ def test_generated_keypad_codes_obey_the_rules(seed: int) -> None:
 
 
 ZONES = st.sampled_from(
-    [VIENNA, KOLKATA, ZoneInfo("America/New_York"), ZoneInfo("Australia/Lord_Howe"), UTC]
+    [
+        VIENNA,
+        KOLKATA,
+        ZoneInfo("America/New_York"),
+        ZoneInfo("Australia/Lord_Howe"),
+        UTC,
+    ]
 )
 MOMENTS = st.datetimes(
     min_value=datetime(2026, 1, 1), max_value=datetime(2028, 1, 1), timezones=ZONES
@@ -192,7 +212,9 @@ MOMENTS = st.datetimes(
     length=timedelta(seconds=60),
     tz=ZoneInfo("Australia/Lord_Howe"),
 )
-def test_any_window_is_covered_or_refused(start: datetime, length: timedelta, tz: ZoneInfo) -> None:
+def test_any_window_is_covered_or_refused(
+    start: datetime, length: timedelta, tz: ZoneInfo
+) -> None:
     requested = Window(start, start + length)
     try:
         plan = plan_code(ALGOPIN, requested, tz)
@@ -205,16 +227,26 @@ def test_any_window_is_covered_or_refused(start: datetime, length: timedelta, tz
     assert got.start.astimezone(UTC) <= requested.start.astimezone(UTC)
     assert got.end.astimezone(UTC) >= requested.end.astimezone(UTC)
     start_local = got.start.astimezone(tz)
-    assert (start_local.minute, start_local.second, start_local.microsecond) == (0, 0, 0)
+    assert (start_local.minute, start_local.second, start_local.microsecond) == (
+        0,
+        0,
+        0,
+    )
     real = got.end.astimezone(UTC) - got.start.astimezone(UTC)
     if plan.kind is CodeKind.ALGOPIN_HOURLY:
         assert HOUR <= real <= timedelta(hours=672)
         assert real % HOUR == timedelta(0)
         # Minimal: one hour less would not cover the stay.
-        assert got.end.astimezone(UTC) - HOUR < requested.end.astimezone(UTC) or real == HOUR
+        assert (
+            got.end.astimezone(UTC) - HOUR < requested.end.astimezone(UTC)
+            or real == HOUR
+        )
     else:
         end_local = got.end.astimezone(tz)
         days = (end_local.date() - start_local.date()).days
         assert 29 <= days <= 367
-        assert end_local.time() == start_local.time() or end_local.utcoffset() != start_local.utcoffset()
+        assert (
+            end_local.time() == start_local.time()
+            or end_local.utcoffset() != start_local.utcoffset()
+        )
         assert real > timedelta(hours=672)

@@ -27,7 +27,10 @@ async def vienna(hass: HomeAssistant) -> None:
 @pytest.fixture
 def issue_spy() -> Any:
     with patch.object(
-        DemoVendor, "async_issue_code", autospec=True, side_effect=DemoVendor.async_issue_code
+        DemoVendor,
+        "async_issue_code",
+        autospec=True,
+        side_effect=DemoVendor.async_issue_code,
     ) as spy:
         yield spy
 
@@ -38,7 +41,9 @@ def _device(hass: HomeAssistant, lock_id: str) -> str:
     return device.id
 
 
-async def _call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> dict[str, Any]:
+async def _call(
+    hass: HomeAssistant, service: str, data: dict[str, Any]
+) -> dict[str, Any]:
     return await hass.services.async_call(
         "lockbooking", service, data, blocking=True, return_response=True
     )
@@ -50,7 +55,12 @@ async def test_issue_on_a_keypad_lock(
     response = await _call(
         hass,
         "issue_code",
-        {"entity_id": "lock.front_door", **STAY, "name": "Reserved - Anna", "uid": "stay-1"},
+        {
+            "entity_id": "lock.front_door",
+            **STAY,
+            "name": "Reserved - Anna",
+            "uid": "stay-1",
+        },
     )
     [code] = response["codes"]
     assert code == {
@@ -68,7 +78,9 @@ async def test_issue_on_a_keypad_lock(
     }
     assert len(code["code"]) == 6
     assert not code["code"].startswith("12")
-    again = await _call(hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "uid": "stay-1"})
+    again = await _call(
+        hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "uid": "stay-1"}
+    )
     assert again["codes"][0]["code"] == code["code"]
     assert issue_spy.call_count == 1
 
@@ -79,10 +91,17 @@ async def test_algopin_rounding_by_device(
     response = await _call(
         hass,
         "issue_code",
-        {"device_id": _device(hass, "cabin"), "start": "2026-12-01 15:20", "end": "2026-12-01 17:20"},
+        {
+            "device_id": _device(hass, "cabin"),
+            "start": "2026-12-01 15:20",
+            "end": "2026-12-01 17:20",
+        },
     )
     [code] = response["codes"]
-    assert (code["starts"], code["ends"]) == ("2026-12-01T15:00:00+01:00", "2026-12-01T18:00:00+01:00")
+    assert (code["starts"], code["ends"]) == (
+        "2026-12-01T15:00:00+01:00",
+        "2026-12-01T18:00:00+01:00",
+    )
     assert code["kind"] == "algopin_hourly"
     assert code["entity_id"] is None
     assert code["uid"].startswith("manual-")
@@ -95,15 +114,24 @@ async def test_forty_nights_daily_with_plain_dates(
     response = await _call(
         hass,
         "issue_code",
-        {"entity_id": "sensor.cabin_battery", "start": "2026-12-01", "end": "2027-01-10"},
+        {
+            "entity_id": "sensor.cabin_battery",
+            "start": "2026-12-01",
+            "end": "2027-01-10",
+        },
     )
     [code] = response["codes"]
     assert code["kind"] == "algopin_daily"
-    assert (code["starts"], code["ends"]) == ("2026-12-01T16:00:00+01:00", "2027-01-10T16:00:00+01:00")
+    assert (code["starts"], code["ends"]) == (
+        "2026-12-01T16:00:00+01:00",
+        "2027-01-10T16:00:00+01:00",
+    )
     assert any("2026-12-02T16:00:00+01:00" in note for note in code["notes"])
 
 
-async def test_several_locks_in_one_call(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:
+async def test_several_locks_in_one_call(
+    hass: HomeAssistant, init_demo: MockConfigEntry
+) -> None:
     response = await _call(
         hass,
         "issue_code",
@@ -116,7 +144,10 @@ async def test_several_locks_in_one_call(hass: HomeAssistant, init_demo: MockCon
 @pytest.mark.parametrize(
     ("data", "key"),
     [
-        ({"start": "2026-12-05T11:00:00+01:00", "end": "2026-12-01T16:00:00+01:00"}, "end_not_after_start"),
+        (
+            {"start": "2026-12-05T11:00:00+01:00", "end": "2026-12-01T16:00:00+01:00"},
+            "end_not_after_start",
+        ),
         ({**STAY, "code": "123456"}, "code_prefix"),
         ({**STAY, "code": "345670"}, "code_digits"),
         ({**STAY, "code": "34567"}, "code_length"),
@@ -124,11 +155,24 @@ async def test_several_locks_in_one_call(hass: HomeAssistant, init_demo: MockCon
     ],
 )
 async def test_invalid_requests_send_nothing(
-    hass: HomeAssistant, init_demo: MockConfigEntry, issue_spy: Any, data: dict[str, Any], key: str
+    hass: HomeAssistant,
+    init_demo: MockConfigEntry,
+    issue_spy: Any,
+    data: dict[str, Any],
+    key: str,
 ) -> None:
     with pytest.raises(ServiceValidationError) as err:
         await _call(
-            hass, "issue_code", {"entity_id": ["lock.garden_gate", "lock.front_door", "sensor.cabin_battery"], **data}
+            hass,
+            "issue_code",
+            {
+                "entity_id": [
+                    "lock.garden_gate",
+                    "lock.front_door",
+                    "sensor.cabin_battery",
+                ],
+                **data,
+            },
         )
     assert err.value.translation_key == key
     assert str(err.value)  # the translation renders with its placeholders
@@ -136,15 +180,23 @@ async def test_invalid_requests_send_nothing(
     assert (await _call(hass, "get_codes", {}))["codes"] == []
 
 
-async def test_chosen_code_on_an_algopin_lock(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:
+async def test_chosen_code_on_an_algopin_lock(
+    hass: HomeAssistant, init_demo: MockConfigEntry
+) -> None:
     with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "issue_code", {"entity_id": "sensor.cabin_battery", **STAY, "code": "1234567"})
+        await _call(
+            hass,
+            "issue_code",
+            {"entity_id": "sensor.cabin_battery", **STAY, "code": "1234567"},
+        )
     assert err.value.translation_key == "code_not_choosable"
     assert err.value.translation_placeholders["lock"] == "Cabin"
 
 
 async def test_chosen_code(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:
-    response = await _call(hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "code": "345678"})
+    response = await _call(
+        hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "code": "345678"}
+    )
     assert response["codes"][0]["code"] == "345678"
 
 
@@ -171,18 +223,29 @@ async def test_targets_must_be_lockbooking_locks(
         {**STAY, "name": ""},
     ],
 )
-async def test_malformed_fields(hass: HomeAssistant, init_demo: MockConfigEntry, data: dict[str, Any]) -> None:
+async def test_malformed_fields(
+    hass: HomeAssistant, init_demo: MockConfigEntry, data: dict[str, Any]
+) -> None:
     with pytest.raises(ServiceValidationError) as err:
         await _call(hass, "issue_code", {"entity_id": "lock.front_door", **data})
     assert err.value.translation_key == "invalid_field"
 
 
-async def test_moved_reservation_gets_a_new_code(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:
-    first = await _call(hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "uid": "s"})
+async def test_moved_reservation_gets_a_new_code(
+    hass: HomeAssistant, init_demo: MockConfigEntry
+) -> None:
+    first = await _call(
+        hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "uid": "s"}
+    )
     moved = await _call(
         hass,
         "issue_code",
-        {"entity_id": "lock.front_door", "start": "2026-12-02", "end": "2026-12-06", "uid": "s"},
+        {
+            "entity_id": "lock.front_door",
+            "start": "2026-12-02",
+            "end": "2026-12-06",
+            "uid": "s",
+        },
     )
     assert moved["codes"][0]["starts"] == "2026-12-02T16:00:00+01:00"
     on_lock = [c for c in init_demo.runtime_data.vendor._codes.values()]
@@ -193,9 +256,13 @@ async def test_moved_reservation_gets_a_new_code(hass: HomeAssistant, init_demo:
 
 
 async def test_revoke(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:
-    issued = await _call(hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "uid": "r"})
+    issued = await _call(
+        hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "uid": "r"}
+    )
     code = issued["codes"][0]["code"]
-    response = await _call(hass, "revoke_code", {"entity_id": "lock.front_door", "uid": "r"})
+    response = await _call(
+        hass, "revoke_code", {"entity_id": "lock.front_door", "uid": "r"}
+    )
     assert response["codes"][0]["status"] == "revoked"
     assert code not in {c.code for c in init_demo.runtime_data.vendor._codes.values()}
     with pytest.raises(ServiceValidationError) as err:
@@ -203,8 +270,12 @@ async def test_revoke(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:
     assert err.value.translation_key == "code_not_found"
 
 
-async def test_revoke_algopin_is_refused(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:
-    await _call(hass, "issue_code", {"entity_id": "sensor.cabin_battery", **STAY, "uid": "a"})
+async def test_revoke_algopin_is_refused(
+    hass: HomeAssistant, init_demo: MockConfigEntry
+) -> None:
+    await _call(
+        hass, "issue_code", {"entity_id": "sensor.cabin_battery", **STAY, "uid": "a"}
+    )
     with pytest.raises(ServiceValidationError) as err:
         await _call(hass, "revoke_code", {"uid": "a"})
     assert err.value.translation_key == "code_not_revocable"
@@ -213,17 +284,27 @@ async def test_revoke_algopin_is_refused(hass: HomeAssistant, init_demo: MockCon
     assert [c["status"] for c in codes] == ["issued"]
 
 
-async def test_revoke_needs_uid_or_code(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:
+async def test_revoke_needs_uid_or_code(
+    hass: HomeAssistant, init_demo: MockConfigEntry
+) -> None:
     with pytest.raises(ServiceValidationError) as err:
         await _call(hass, "revoke_code", {"entity_id": "lock.front_door"})
     assert err.value.translation_key == "uid_or_code_required"
 
 
-async def test_get_codes_filters(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:
-    await _call(hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "uid": "g1"})
-    await _call(hass, "issue_code", {"entity_id": "lock.garden_gate", **STAY, "uid": "g2"})
+async def test_get_codes_filters(
+    hass: HomeAssistant, init_demo: MockConfigEntry
+) -> None:
+    await _call(
+        hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "uid": "g1"}
+    )
+    await _call(
+        hass, "issue_code", {"entity_id": "lock.garden_gate", **STAY, "uid": "g2"}
+    )
     assert len((await _call(hass, "get_codes", {}))["codes"]) == 2
-    assert [c["uid"] for c in (await _call(hass, "get_codes", {"uid": "g2"}))["codes"]] == ["g2"]
+    assert [
+        c["uid"] for c in (await _call(hass, "get_codes", {"uid": "g2"}))["codes"]
+    ] == ["g2"]
     front = await _call(hass, "get_codes", {"entity_id": "lock.front_door"})
     assert [c["uid"] for c in front["codes"]] == ["g1"]
 
@@ -232,18 +313,31 @@ async def test_vendor_failure_is_recorded_and_retried(
     hass: HomeAssistant, init_demo: MockConfigEntry
 ) -> None:
     with (
-        patch.object(DemoVendor, "async_issue_code", side_effect=VendorUnavailableError("timeout")),
+        patch.object(
+            DemoVendor,
+            "async_issue_code",
+            side_effect=VendorUnavailableError("timeout"),
+        ),
         pytest.raises(HomeAssistantError) as err,
     ):
-        await _call(hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "uid": "f"})
+        await _call(
+            hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "uid": "f"}
+        )
     assert err.value.translation_key == "vendor_unavailable"
-    assert [c["status"] for c in (await _call(hass, "get_codes", {"uid": "f"}))["codes"]] == ["failed"]
-    response = await _call(hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "uid": "f"})
+    assert [
+        c["status"] for c in (await _call(hass, "get_codes", {"uid": "f"}))["codes"]
+    ] == ["failed"]
+    response = await _call(
+        hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "uid": "f"}
+    )
     assert response["codes"][0]["status"] == "issued"
 
 
 async def test_ledger_survives_a_restart(
-    hass: HomeAssistant, demo_entry: MockConfigEntry, hass_storage: dict[str, Any], issue_spy: Any
+    hass: HomeAssistant,
+    demo_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    issue_spy: Any,
 ) -> None:
     hass_storage["lockbooking.codes"] = {
         "version": 1,
@@ -276,7 +370,11 @@ async def test_ledger_survives_a_restart(
     demo_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(demo_entry.entry_id)
     await hass.async_block_till_done()
-    response = await _call(hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "uid": "before-restart"})
+    response = await _call(
+        hass,
+        "issue_code",
+        {"entity_id": "lock.front_door", **STAY, "uid": "before-restart"},
+    )
     assert response["codes"][0]["code"] == "456789"
     assert issue_spy.call_count == 0
 
@@ -284,7 +382,9 @@ async def test_ledger_survives_a_restart(
 async def test_issued_codes_are_saved(
     hass: HomeAssistant, init_demo: MockConfigEntry, hass_storage: dict[str, Any]
 ) -> None:
-    response = await _call(hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "uid": "saved"})
+    response = await _call(
+        hass, "issue_code", {"entity_id": "lock.front_door", **STAY, "uid": "saved"}
+    )
     await hass.async_block_till_done()
     [saved] = hass_storage["lockbooking.codes"]["data"]["codes"]
     assert saved["uid"] == "saved"

@@ -32,13 +32,17 @@ async def _say(hass: HomeAssistant, text: str) -> intent.IntentResponse:
 async def test_unlock_and_lock_by_voice(hass: HomeAssistant, assist: None) -> None:
     vendor = hass.config_entries.async_entries("lockbooking")[0].runtime_data.vendor
     response = await _say(hass, "unlock the front door")
-    assert response.response_type is intent.IntentResponseType.ACTION_DONE, response.speech
+    assert response.response_type is intent.IntentResponseType.ACTION_DONE, (
+        response.speech
+    )
     await hass.async_block_till_done()
     assert hass.states.get("lock.front_door").state == LockState.UNLOCKED
     assert vendor._state["front_door"] == LockState.UNLOCKED
 
     response = await _say(hass, "lock the front door")
-    assert response.response_type is intent.IntentResponseType.ACTION_DONE, response.speech
+    assert response.response_type is intent.IntentResponseType.ACTION_DONE, (
+        response.speech
+    )
     await hass.async_block_till_done()
     assert hass.states.get("lock.front_door").state == LockState.LOCKED
     assert vendor._state["front_door"] == LockState.LOCKED

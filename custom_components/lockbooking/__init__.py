@@ -54,7 +54,9 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
         return False  # written by a newer version: leave it alone
     if entry.minor_version < 2:
         # 1.2 dropped "show codes in the calendar": every user reads the calendar.
-        options = {key: value for key, value in entry.options.items() if key != "show_codes"}
+        options = {
+            key: value for key, value in entry.options.items() if key != "show_codes"
+        }
         hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
     return True
 
@@ -66,7 +68,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
     return await _async_setup_account(hass, entry)
 
 
-async def _async_setup_account(hass: HomeAssistant, entry: LockbookingConfigEntry) -> bool:
+async def _async_setup_account(
+    hass: HomeAssistant, entry: LockbookingConfigEntry
+) -> bool:
     """A vendor account: its client, its coordinator and its entities."""
     try:
         vendor = await async_create_vendor(hass, entry.data)

@@ -24,7 +24,9 @@ async def async_setup_entry(
 ) -> None:
     """Add a low-battery sensor for every lock that reports one."""
 
-    def entities_for(coordinator: LockCoordinator, lock: Lock) -> list[LockbookingEntity]:
+    def entities_for(
+        coordinator: LockCoordinator, lock: Lock
+    ) -> list[LockbookingEntity]:
         entities: list[LockbookingEntity] = []
         if lock.capabilities.battery_critical:
             entities.append(BatteryLowSensor(coordinator, lock.id))
@@ -34,7 +36,9 @@ async def async_setup_entry(
             entities.append(DoorSensor(coordinator, lock.id))
         return entities
 
-    add_entities_for_locks(entry.runtime_data.coordinator, async_add_entities, entities_for)
+    add_entities_for_locks(
+        entry.runtime_data.coordinator, async_add_entities, entities_for
+    )
 
 
 class BatteryLowSensor(LockbookingEntity, BinarySensorEntity):

@@ -121,7 +121,9 @@ class ReservationsCalendar(CoordinatorEntity[ReservationsCoordinator], CalendarE
         records = self.hass.data[LEDGER].records(reservation.uid)
         lines = [_code_state(record, reservation) for record in records]
         parts = [without_phone_digits(reservation.description) or ""]
-        if arrived := min((record.used_at for record in records if record.used_at), default=None):
+        if arrived := min(
+            (record.used_at for record in records if record.used_at), default=None
+        ):
             parts.append(f"Guest arrived {_arrival_time(arrived, reservation)}")
         if lines:
             parts.append("Door codes:\n" + "\n".join(lines))

@@ -48,14 +48,20 @@ class CodeFailure(Exception):
     records: list[CodeRecord] = field(default_factory=list)
 
 
-def plan_for(hass: HomeAssistant, target: LockTarget, request: CodeRequest) -> PlannedCode:
+def plan_for(
+    hass: HomeAssistant, target: LockTarget, request: CodeRequest
+) -> PlannedCode:
     """What the lock will accept for the request; raises PlanRefused with the reason."""
     rules = target.lock.code_rules
     if request.code is not None:
         rules = tuple(rule for rule in rules if rule.chosen_code)
         if target.lock.code_rules and not rules:
             raise PlanRefused("code_not_choosable")
-    tz = ZoneInfo(target.lock.time_zone) if target.lock.time_zone else dt_util.get_default_time_zone()
+    tz = (
+        ZoneInfo(target.lock.time_zone)
+        if target.lock.time_zone
+        else dt_util.get_default_time_zone()
+    )
     plan = plan_code(rules, Window(request.start, request.end), tz)
     if request.code is not None and (problem := code_problem(plan.rules, request.code)):
         raise PlanRefused(problem, {"lengths": "/".join(map(str, plan.rules.lengths))})
@@ -206,10 +212,16 @@ async def _async_send(
     """Record the code pending, ask the vendor for it, record its answer."""
     vendor = target.entry.runtime_data.vendor
     vendor_calls = target.entry.runtime_data.vendor_calls
-    if existing is not None and existing.status is CodeStatus.ISSUED and existing.revocable:
+    if (
+        existing is not None
+        and existing.status is CodeStatus.ISSUED
+        and existing.revocable
+    ):
         # The reservation moved: the old window's code goes before the new one comes.
         async with vendor_calls:
-            await vendor.async_revoke_code(target.lock, issued_code(existing, target.lock.id))
+            await vendor.async_revoke_code(
+                target.lock, issued_code(existing, target.lock.id)
+            )
         await ledger.async_put(existing.evolve(status=CodeStatus.REVOKED))
     record = await ledger.async_put(
         CodeRecord(
@@ -295,7 +307,8 @@ async def async_revoke(
         raise PlanRefused("code_not_found")
     if stuck := [record for record in found if not record.revocable]:
         raise PlanRefused(
-            "code_not_revocable", {"lock": stuck[0].lock_name, "ends": stuck[0].ends or ""}
+            "code_not_revocable",
+            {"lock": stuck[0].lock_name, "ends": stuck[0].ends or ""},
         )
     revoked: list[CodeRecord] = []
     failures: list[tuple[LockTarget, VendorError]] = []
@@ -320,7 +333,9 @@ async def async_revoke(
                 failures.append((target, err))
                 _reauth_if_refused(target, err)
                 continue
-            revoked.append(await ledger.async_put(record.evolve(status=CodeStatus.REVOKED)))
+            revoked.append(
+                await ledger.async_put(record.evolve(status=CodeStatus.REVOKED))
+            )
     if failures:
         raise CodeFailure(failures, revoked)
     return revoked

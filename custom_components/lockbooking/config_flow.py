@@ -115,8 +115,12 @@ _FEED_ERRORS = {
 RESERVATIONS_SCHEMA = vol.Schema(
     {
         vol.Required(CONF_NAME): TextSelector(),
-        vol.Optional(CONF_URL): TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
-        vol.Optional(CONF_CALENDAR): EntitySelector(EntitySelectorConfig(domain="calendar")),
+        vol.Optional(CONF_URL): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.URL)
+        ),
+        vol.Optional(CONF_CALENDAR): EntitySelector(
+            EntitySelectorConfig(domain="calendar")
+        ),
         vol.Required(CONF_LOCKS): DeviceSelector(
             DeviceSelectorConfig(integration=DOMAIN, multiple=True)
         ),
@@ -136,17 +140,25 @@ def _minutes(maximum: int) -> NumberSelector:
 OPTIONS_SCHEMA = vol.Schema(
     {
         vol.Required(CONF_AUTO_ISSUE): BooleanSelector(),
-        vol.Required(CONF_ISSUE_HOURS_BEFORE): vol.All(_minutes(24 * 30), vol.Coerce(int)),
+        vol.Required(CONF_ISSUE_HOURS_BEFORE): vol.All(
+            _minutes(24 * 30), vol.Coerce(int)
+        ),
         vol.Required(CONF_MARGIN_BEFORE): vol.All(_minutes(24 * 60), vol.Coerce(int)),
         vol.Required(CONF_MARGIN_AFTER): vol.All(_minutes(24 * 60), vol.Coerce(int)),
         vol.Required(CONF_AUTO_REVOKE): BooleanSelector(),
-        vol.Optional(CONF_SKIP_PATTERNS): TextSelector(TextSelectorConfig(multiple=True)),
+        vol.Optional(CONF_SKIP_PATTERNS): TextSelector(
+            TextSelectorConfig(multiple=True)
+        ),
         vol.Optional(CONF_LONGEST_STAY): vol.All(
-            NumberSelector(NumberSelectorConfig(min=1, max=730, mode=NumberSelectorMode.BOX)),
+            NumberSelector(
+                NumberSelectorConfig(min=1, max=730, mode=NumberSelectorMode.BOX)
+            ),
             vol.Coerce(int),
         ),
         vol.Required(CONF_REFRESH_MINUTES): vol.All(
-            NumberSelector(NumberSelectorConfig(min=5, max=24 * 60, mode=NumberSelectorMode.BOX)),
+            NumberSelector(
+                NumberSelectorConfig(min=5, max=24 * 60, mode=NumberSelectorMode.BOX)
+            ),
             vol.Coerce(int),
         ),
         vol.Optional(CONF_CODE_CHOICE): SelectSelector(
@@ -234,7 +246,11 @@ def _is_feed_address(url: str) -> bool:
         return False
     try:
         parsed = URL(address)
-        return parsed.scheme in ("http", "https") and bool(parsed.host) and bool(parsed.port)
+        return (
+            parsed.scheme in ("http", "https")
+            and bool(parsed.host)
+            and bool(parsed.port)
+        )
     except ValueError:  # UnicodeError included: a host that IDNA cannot encode
         return False
 
@@ -308,7 +324,10 @@ class LockbookingConfigFlow(
         """Ask which kind of account to add."""
         return self.async_show_menu(
             step_id="user",
-            menu_options=[*(kind.value for kind in VENDOR_MODULES), EntryKind.RESERVATIONS.value],
+            menu_options=[
+                *(kind.value for kind in VENDOR_MODULES),
+                EntryKind.RESERVATIONS.value,
+            ],
         )
 
     async def async_step_demo(
@@ -357,7 +376,9 @@ class LockbookingConfigFlow(
             )
             errors = self._reservation_field_errors(user_input, keys)
             if not errors and url:
-                errors = await self._async_check_feed(url, bool(user_input.get(CONF_ALLOW_HTTP)))
+                errors = await self._async_check_feed(
+                    url, bool(user_input.get(CONF_ALLOW_HTTP))
+                )
             if not errors:
                 name = " ".join(user_input[CONF_NAME].split())
                 # Locks are kept by their stable key, not by device id.
@@ -388,11 +409,15 @@ class LockbookingConfigFlow(
             data = self._get_reconfigure_entry().data
             suggested = {
                 **data,
-                CONF_LOCKS: [t.device_id for t in locks_for_keys(self.hass, data[CONF_LOCKS])],
+                CONF_LOCKS: [
+                    t.device_id for t in locks_for_keys(self.hass, data[CONF_LOCKS])
+                ],
             }
         return self.async_show_form(
             step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(RESERVATIONS_SCHEMA, suggested),
+            data_schema=self.add_suggested_values_to_schema(
+                RESERVATIONS_SCHEMA, suggested
+            ),
             errors=errors,
         )
 
@@ -427,7 +452,11 @@ class LockbookingConfigFlow(
         try:
             fetch = await async_fetch_feed(self.hass, url, allow_http=allow_http)
             await self.hass.async_add_executor_job(
-                parse_feed, fetch.body or "", dt_util.get_default_time_zone(), time(16), time(11)
+                parse_feed,
+                fetch.body or "",
+                dt_util.get_default_time_zone(),
+                time(16),
+                time(11),
             )
         except FeedError as err:
             if err.key in _FEED_ERRORS:
@@ -511,7 +540,9 @@ class LockbookingConfigFlow(
             data = self._with_certificate({CONF_KIND: kind.value, **user_input})
             identity, errors = await self._async_identify(data)
             if errors.get("base") == UNTRUSTED_CERTIFICATE:
-                self._resume = partial(self._async_step_account, kind, user_input, step_id)
+                self._resume = partial(
+                    self._async_step_account, kind, user_input, step_id
+                )
                 return await self.async_step_trust_certificate()
             if identity is not None:
                 await self.async_set_unique_id(identity.unique_id)
@@ -540,7 +571,9 @@ class LockbookingConfigFlow(
         self, data: dict[str, Any]
     ) -> tuple[AccountIdentity | None, dict[str, str]]:
         """Check the data with a real call to the vendor; errors are form errors."""
-        vendor_class = await async_get_vendor_class(self.hass, EntryKind(data[CONF_KIND]))
+        vendor_class = await async_get_vendor_class(
+            self.hass, EntryKind(data[CONF_KIND])
+        )
         if errors := _text_errors(data, vendor_class.secret_fields):
             return None, errors
         if CONF_HOST in data and not _is_host(str(data[CONF_HOST])):

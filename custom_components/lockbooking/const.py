@@ -19,6 +19,7 @@ class EntryKind(StrEnum):
     UNIFI_ACCESS = "unifi_access"
     RESERVATIONS = "reservations"
 
+
 # Reservations entries.
 CONF_URL = "url"
 CONF_CALENDAR = "calendar"

@@ -84,7 +84,9 @@ async def async_get_config_entry_diagnostics(
         "entry": settings,
         "last_update_success": coordinator.last_update_success,
         "locks": [asdict(lock) for lock in coordinator.data.values()],
-        "codes": _codes(hass, lambda r: lock_id_in(entry.unique_id, r.lock_key) is not None),
+        "codes": _codes(
+            hass, lambda r: lock_id_in(entry.unique_id, r.lock_key) is not None
+        ),
     }
 
 

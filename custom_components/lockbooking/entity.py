@@ -66,10 +66,14 @@ def add_entities_for_locks(
         # A lock that left the account lost its device and entities; if it comes back,
         # it is new again.
         known.intersection_update(coordinator.data)
-        new = [lock for lock_id, lock in coordinator.data.items() if lock_id not in known]
+        new = [
+            lock for lock_id, lock in coordinator.data.items() if lock_id not in known
+        ]
         known.update(lock.id for lock in new)
         if entities := [e for lock in new for e in entities_for(coordinator, lock)]:
             async_add_entities(entities)
 
     add_new_locks()
-    coordinator.config_entry.async_on_unload(coordinator.async_add_listener(add_new_locks))
+    coordinator.config_entry.async_on_unload(
+        coordinator.async_add_listener(add_new_locks)
+    )

@@ -25,7 +25,9 @@ REPAIR_TEXT_CHARS = 80
 
 def repair_text(text: str | None) -> str:
     """Quote feed text in a repair issue: one line, bounded, with markdown escaped."""
-    plain = _BLANKS.sub(" ", "".join(c for c in text or "" if c.isprintable() or c.isspace()))
+    plain = _BLANKS.sub(
+        " ", "".join(c for c in text or "" if c.isprintable() or c.isspace())
+    )
     plain = plain.strip()
     if len(plain) > REPAIR_TEXT_CHARS:
         plain = plain[: REPAIR_TEXT_CHARS - 1].rstrip() + "…"
@@ -46,13 +48,13 @@ def translated_error(err: VendorError, lock_name: str) -> HomeAssistantError:
     )
 
 
-def vendor_action[_EntityT: LockbookingEntity, **_P](
-    func: Callable[Concatenate[_EntityT, _P], Awaitable[None]],
-) -> Callable[Concatenate[_EntityT, _P], Coroutine[Any, Any, None]]:
+def vendor_action[EntityT: LockbookingEntity, **P](
+    func: Callable[Concatenate[EntityT, P], Awaitable[None]],
+) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]]:
     """Run an entity's vendor call; map its errors and refresh the account afterwards."""
 
     @wraps(func)
-    async def handler(self: _EntityT, *args: _P.args, **kwargs: _P.kwargs) -> None:
+    async def handler(self: EntityT, *args: P.args, **kwargs: P.kwargs) -> None:
         try:
             await func(self, *args, **kwargs)
         except VendorError as err:

@@ -51,5 +51,7 @@ class ArrivalEvent(EventEntity):
 
     @callback
     def _handle_arrival(self, event_type: str, data: dict[str, Any]) -> None:
-        self._trigger_event(event_type, {k: v for k, v in data.items() if k != "entry_id"})
+        self._trigger_event(
+            event_type, {k: v for k, v in data.items() if k != "entry_id"}
+        )
         self.async_write_ha_state()

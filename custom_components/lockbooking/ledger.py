@@ -189,7 +189,9 @@ class CodeLedger:
     def __init__(self, hass: HomeAssistant) -> None:
         """Prepare the store; call `async_load` before use."""
         self.hass = hass
-        self._store = LedgerStore(hass, STORAGE_VERSION, STORAGE_KEY, atomic_writes=True)
+        self._store = LedgerStore(
+            hass, STORAGE_VERSION, STORAGE_KEY, atomic_writes=True
+        )
         self._records: dict[str, CodeRecord] = {}
         # The keys of each uid's records: a calendar describes every stay by its codes.
         self._keys_by_uid: defaultdict[str, set[str]] = defaultdict(set)
@@ -378,7 +380,9 @@ class CodeLedger:
             if (lock := self._in_flight.get(key)) is not None and not lock.locked():
                 del self._in_flight[key]
         if old:
-            LOGGER.debug("Pruned %d code records that ended before %s", len(old), cutoff)
+            LOGGER.debug(
+                "Pruned %d code records that ended before %s", len(old), cutoff
+            )
             if self._saving:
                 await self._store.async_save(self._stored())
         return len(old)

@@ -25,10 +25,18 @@ async def async_setup_entry(
 ) -> None:
     """Add a lock entity for every lock with remote control."""
 
-    def entities_for(coordinator: LockCoordinator, lock: Lock) -> list[LockbookingEntity]:
-        return [LockbookingLock(coordinator, lock)] if lock.capabilities.remote_control else []
+    def entities_for(
+        coordinator: LockCoordinator, lock: Lock
+    ) -> list[LockbookingEntity]:
+        return (
+            [LockbookingLock(coordinator, lock)]
+            if lock.capabilities.remote_control
+            else []
+        )
 
-    add_entities_for_locks(entry.runtime_data.coordinator, async_add_entities, entities_for)
+    add_entities_for_locks(
+        entry.runtime_data.coordinator, async_add_entities, entities_for
+    )
 
 
 class LockbookingLock(LockbookingEntity, LockEntity):

@@ -52,7 +52,9 @@ def async_device_of(
     return next(
         (
             device
-            for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry_id)
+            for device in dr.async_entries_for_config_entry(
+                dr.async_get(hass), entry_id
+            )
             if identifier in device.identifiers
         ),
         None,
@@ -67,7 +69,9 @@ def async_remove_lock_devices(
     registry = dr.async_get(hass)
     for lock_id in lock_ids:
         # Each lock's device belongs to its account's entry alone.
-        if device := async_device_of(hass, entry.entry_id, device_identifier(entry, lock_id)):
+        if device := async_device_of(
+            hass, entry.entry_id, device_identifier(entry, lock_id)
+        ):
             registry.async_remove_device(device.id)
 
 
@@ -121,7 +125,9 @@ def locks_targeted(
     locks = locks_by_key(hass)
     if not device_ids:
         if required:
-            raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_target")
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="no_target"
+            )
         return [target for target in locks.values() if target is not None]
     targets: dict[str, LockTarget] = {}
     for device_id in device_ids:
@@ -158,7 +164,9 @@ def locks_for_keys(hass: HomeAssistant, keys: list[str]) -> list[LockTarget]:
             continue
         device = async_device_of(hass, found.entry.entry_id, (DOMAIN, key))
         device_id = device.id if device else None
-        entity_id = lock_entity_of_device(er.async_get(hass), device_id) if device_id else None
+        entity_id = (
+            lock_entity_of_device(er.async_get(hass), device_id) if device_id else None
+        )
         targets.append(LockTarget(found.entry, found.lock, device_id, entity_id))
     return targets
 
@@ -174,7 +182,9 @@ def lock_of_device(
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         return None
-    identifier = next((value for domain, value in device.identifiers if domain == DOMAIN), None)
+    identifier = next(
+        (value for domain, value in device.identifiers if domain == DOMAIN), None
+    )
     found = locks.get(identifier) if identifier else None
     if found is None:
         return None

@@ -48,7 +48,9 @@ def plan_code(
     longest = max(
         (rule.max_span for rule in rules if rule.max_span is not None), default=None
     )
-    raise PlanRefused("span_too_long", {"max_days": str(longest.days if longest else 0)})
+    raise PlanRefused(
+        "span_too_long", {"max_days": str(longest.days if longest else 0)}
+    )
 
 
 def _round(rule: CodeRules, requested: Window, tz: tzinfo) -> Window:
@@ -81,9 +83,10 @@ def _span(rule: CodeRules, window: Window) -> timedelta:
 
 def _notes(rule: CodeRules, window: Window) -> tuple[str, ...]:
     notes: list[str] = []
-    if rule.first_use_within is not None and _elapsed(
-        window.start, window.end
-    ) > rule.first_use_within:
+    if (
+        rule.first_use_within is not None
+        and _elapsed(window.start, window.end) > rule.first_use_within
+    ):
         deadline = window.start + rule.first_use_within
         notes.append(
             f"Enter the code on the lock once before {deadline.isoformat()}: "
@@ -126,7 +129,9 @@ def code_problem(rules: CodeRules, code: str) -> str | None:
     return None
 
 
-def generate_code(rules: CodeRules, taken: set[str] | frozenset[str] = frozenset()) -> str:
+def generate_code(
+    rules: CodeRules, taken: set[str] | frozenset[str] = frozenset()
+) -> str:
     """A random code that fits the rules and is not among `taken`."""
     length = max(rules.lengths)
     while True:

@@ -47,7 +47,9 @@ async def async_settle(
         found = await vendor.async_find_codes(lock, record.name, window, kind)
     ours = _unclaimed(ledger, record, found or [])
     if readable := [code for code in ours if code.code]:
-        LOGGER.info("An interrupted code on %s was found at the vendor: kept", lock.name)
+        LOGGER.info(
+            "An interrupted code on %s was found at the vendor: kept", lock.name
+        )
         return await ledger.async_put(
             record.evolve(
                 status=CodeStatus.ISSUED,
@@ -95,7 +97,9 @@ def _unclaimed(
     return [code for code in found if code.vendor_id not in claimed]
 
 
-def _unreadable(lock: Lock, kind: CodeKind, window: Window, found: FoundCode) -> IssuedCode:
+def _unreadable(
+    lock: Lock, kind: CodeKind, window: Window, found: FoundCode
+) -> IssuedCode:
     """Describe a found code without digits the way revoking needs it."""
     return IssuedCode(
         lock_id=lock.id, kind=kind, code="", window=window, vendor_id=found.vendor_id
@@ -160,11 +164,16 @@ class _Reconciler:
 
     async def _async_settle_one(self, record: CodeRecord, lock: Lock) -> bool:
         """Settle one record unless an issue took it meanwhile; False if the vendor failed."""
-        if self.ledger.busy(record.key) or self.ledger.get(record.uid, record.lock_key) != record:
+        if (
+            self.ledger.busy(record.key)
+            or self.ledger.get(record.uid, record.lock_key) != record
+        ):
             return True  # an issue of the same uid on the lock has taken it over
         async with self.ledger.working_on(record.key):
             try:
-                await async_settle(self.ledger, self.entry.runtime_data.vendor, lock, record)
+                await async_settle(
+                    self.ledger, self.entry.runtime_data.vendor, lock, record
+                )
             except VendorError as err:
                 LOGGER.warning(
                     "%s: could not check an interrupted code on %s with the vendor (%s); "

@@ -25,10 +25,18 @@ async def async_setup_entry(
 ) -> None:
     """Add a battery sensor for every lock that reports a battery level."""
 
-    def entities_for(coordinator: LockCoordinator, lock: Lock) -> list[LockbookingEntity]:
-        return [BatterySensor(coordinator, lock.id)] if lock.capabilities.battery_level else []
+    def entities_for(
+        coordinator: LockCoordinator, lock: Lock
+    ) -> list[LockbookingEntity]:
+        return (
+            [BatterySensor(coordinator, lock.id)]
+            if lock.capabilities.battery_level
+            else []
+        )
 
-    add_entities_for_locks(entry.runtime_data.coordinator, async_add_entities, entities_for)
+    add_entities_for_locks(
+        entry.runtime_data.coordinator, async_add_entities, entities_for
+    )
 
 
 class BatterySensor(LockbookingEntity, SensorEntity):

@@ -45,7 +45,11 @@ def _moment(value: Any) -> datetime | date:
         return value
     text = cv.string(value).strip()
     try:
-        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        return (
+            date.fromisoformat(text)
+            if len(text) == 10
+            else datetime.fromisoformat(text)
+        )
     except ValueError as err:
         raise vol.Invalid(f"not a date or date and time: {text}") from err
 
@@ -82,7 +86,9 @@ ISSUE_SCHEMA = vol.Schema(
         **TARGETS,
         vol.Required(ATTR_START): _moment,
         vol.Required(ATTR_END): _moment,
-        vol.Optional(CONF_NAME, default="Guest"): vol.All(_name, vol.Length(min=1, max=100)),
+        vol.Optional(CONF_NAME, default="Guest"): vol.All(
+            _name, vol.Length(min=1, max=100)
+        ),
         vol.Optional(ATTR_UID): UID,
         vol.Optional(ATTR_CODE): CODE_DIGITS,
     }
@@ -114,7 +120,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
         )
         _refuse_code_in_use(hass.data[LEDGER], targets, request)
         return _response(
-            targets, await _translated(async_issue(hass, hass.data[LEDGER], targets, request))
+            targets,
+            await _translated(async_issue(hass, hass.data[LEDGER], targets, request)),
         )
 
     async def revoke_code(data: dict[str, Any]) -> ServiceResponse:
@@ -126,7 +133,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
         targets = _targets(hass, data, required=False)
         return _response(
             targets,
-            await _translated(async_revoke(hass.data[LEDGER], targets, uid=uid, code=code)),
+            await _translated(
+                async_revoke(hass.data[LEDGER], targets, uid=uid, code=code)
+            ),
         )
 
     async def get_codes(data: dict[str, Any]) -> ServiceResponse:
@@ -147,7 +156,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
     ):
         # No schema for Home Assistant: it logs refused data, which may hold a code.
         hass.services.async_register(
-            DOMAIN, service, _admin_only(hass, _validated(schema, handler)), None, response
+            DOMAIN,
+            service,
+            _admin_only(hass, _validated(schema, handler)),
+            None,
+            response,
         )
 
 
@@ -242,10 +255,15 @@ async def _translated(work: Awaitable[list[CodeRecord]]) -> list[CodeRecord]:
         raise translated_error(cause, target.lock.name) from cause
 
 
-def _targets(hass: HomeAssistant, data: dict[str, Any], *, required: bool) -> list[LockTarget]:
+def _targets(
+    hass: HomeAssistant, data: dict[str, Any], *, required: bool
+) -> list[LockTarget]:
     """The lockbooking locks a call's device and entity targets name."""
     return locks_targeted(
-        hass, data.get(ATTR_DEVICE_ID, []), data.get(ATTR_ENTITY_ID, []), required=required
+        hass,
+        data.get(ATTR_DEVICE_ID, []),
+        data.get(ATTR_ENTITY_ID, []),
+        required=required,
     )
 
 
@@ -253,7 +271,13 @@ def _refused(err: PlanRefused) -> ServiceValidationError:
     return ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key=err.key,
-        translation_placeholders={"lock": "", "max_days": "", "lengths": "", "ends": "", **err.placeholders},
+        translation_placeholders={
+            "lock": "",
+            "max_days": "",
+            "lengths": "",
+            "ends": "",
+            **err.placeholders,
+        },
     )
 
 
@@ -262,8 +286,12 @@ def _response(targets: list[LockTarget], records: list[CodeRecord]) -> ServiceRe
     return {
         "codes": [
             {
-                "device_id": by_key[record.lock_key].device_id if record.lock_key in by_key else None,
-                "entity_id": by_key[record.lock_key].entity_id if record.lock_key in by_key else None,
+                "device_id": by_key[record.lock_key].device_id
+                if record.lock_key in by_key
+                else None,
+                "entity_id": by_key[record.lock_key].entity_id
+                if record.lock_key in by_key
+                else None,
                 "uid": record.uid,
                 "name": record.name,
                 **record.as_dict(),

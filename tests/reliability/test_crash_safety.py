@@ -101,7 +101,9 @@ async def vienna(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
 def no_waits() -> Iterator[None]:
     """Retry and look up just-created Nuki codes without sleeping."""
     with (
-        patch("custom_components.lockbooking.vendors.nuki.vendor.FIND_DELAYS", (0.0,) * 4),
+        patch(
+            "custom_components.lockbooking.vendors.nuki.vendor.FIND_DELAYS", (0.0,) * 4
+        ),
         patch("custom_components.lockbooking.vendors.retry.sleep"),
     ):
         yield
@@ -204,7 +206,13 @@ async def issue(hass: HomeAssistant, lock_key: str, **data: Any) -> dict[str, An
     response = await hass.services.async_call(
         DOMAIN,
         "issue_code",
-        {"device_id": device(hass, lock_key), "uid": UID, "name": "Anna Schmidt", **STAY, **data},
+        {
+            "device_id": device(hass, lock_key),
+            "uid": UID,
+            "name": "Anna Schmidt",
+            **STAY,
+            **data,
+        },
         blocking=True,
         return_response=True,
     )
@@ -225,7 +233,9 @@ async def get_code(hass: HomeAssistant, uid: str = UID) -> dict[str, Any]:
 NUKI_KEY = f"{NUKI_ACCOUNT}:{NUKI_FRONT}"
 
 
-def nuki_auth(code: str = NUKI_CODE, name: str = "LB Anna Schmidt", **extra: Any) -> dict[str, Any]:
+def nuki_auth(
+    code: str = NUKI_CODE, name: str = "LB Anna Schmidt", **extra: Any
+) -> dict[str, Any]:
     """A keypad authorization as Nuki lists it, for the stay's window by default."""
     return {
         "id": NUKI_AUTH_ID,
@@ -269,7 +279,9 @@ async def test_nuki_code_accepted_before_the_stop_is_kept(
     store_ledger(hass_storage, pending(NUKI_KEY, "keypad"))
     unrestricted = {
         key: value
-        for key, value in nuki_auth(code="345612", id="68c2a9f1e3f4a5b6c7d8e9aa").items()
+        for key, value in nuki_auth(
+            code="345612", id="68c2a9f1e3f4a5b6c7d8e9aa"
+        ).items()
         if key not in ("allowedFromDate", "allowedUntilDate")
     }
     listed = [*fixture("nuki/auths.json"), unrestricted, nuki_auth()]
@@ -309,13 +321,19 @@ async def test_nuki_code_never_sent_is_issued_once(
     """B: Nuki has no such code; the record fails as interrupted, the next call issues it."""
     store_ledger(hass_storage, pending(NUKI_KEY, "keypad"))
     created = nuki_auth(code="567891", id="68c2a9f1e3f4a5b6c7d8e9ff")
-    aioclient_mock.get(NUKI_AUTHS, side_effect=answers(listed, listed, [*listed, created]))
+    aioclient_mock.get(
+        NUKI_AUTHS, side_effect=answers(listed, listed, [*listed, created])
+    )
     aioclient_mock.put(NUKI_AUTHS, status=204)
 
     await start(hass, nuki_entry)
 
     [record] = stored(hass_storage)
-    assert (record["status"], record["error"], record["code"]) == ("failed", INTERRUPTED, None)
+    assert (record["status"], record["error"], record["code"]) == (
+        "failed",
+        INTERRUPTED,
+        None,
+    )
     code = await issue(hass, NUKI_KEY, code="567891")
     assert (code["status"], code["code"]) == ("issued", "567891")
     assert len(requests(aioclient_mock, "PUT", NUKI_AUTHS)) == 1
@@ -341,12 +359,16 @@ async def test_nuki_unreachable_while_reconciling_keeps_pending_then_settles(
         pending(NUKI_KEY, "keypad", uid="stay-4712", name="Ben Meier"),
     )
     down = aiohttp.ClientConnectionError()
-    aioclient_mock.get(NUKI_AUTHS, side_effect=answers(*[down] * ATTEMPTS, [nuki_auth()]))
+    aioclient_mock.get(
+        NUKI_AUTHS, side_effect=answers(*[down] * ATTEMPTS, [nuki_auth()])
+    )
 
     await start(hass, nuki_entry)
 
     assert len(requests(aioclient_mock, "GET", NUKI_AUTHS)) == ATTEMPTS
-    assert [r["status"] for r in hass_storage[STORAGE_KEY]["data"]["codes"]] == ["pending"] * 2
+    assert [r["status"] for r in hass_storage[STORAGE_KEY]["data"]["codes"]] == [
+        "pending"
+    ] * 2
     assert (await get_code(hass))["status"] == "pending"
     assert "could not check an interrupted code on Front door" in caplog.text
 
@@ -370,7 +392,9 @@ async def test_nuki_issue_asks_first_when_the_record_is_still_pending(
     """A service call on a record still pending finds the accepted code: no second one."""
     store_ledger(hass_storage, pending(NUKI_KEY, "keypad"))
     down = aiohttp.ClientConnectionError()
-    aioclient_mock.get(NUKI_AUTHS, side_effect=answers(*[down] * ATTEMPTS, [nuki_auth()]))
+    aioclient_mock.get(
+        NUKI_AUTHS, side_effect=answers(*[down] * ATTEMPTS, [nuki_auth()])
+    )
     aioclient_mock.put(NUKI_AUTHS, status=204)
 
     await start(hass, nuki_entry)
@@ -411,7 +435,9 @@ def visitor(visitor_id: str, *, door: str = MAIN_DOOR, **extra: Any) -> dict[str
         "last_name": "Schmidt",
         "remarks": "lockbooking",
         "nfc_cards": [],
-        "pin_code": {"token": "bc3e3135013e2dcae119390b7897166e8cec3bcf5becb6b05578ab67634559ed"},
+        "pin_code": {
+            "token": "bc3e3135013e2dcae119390b7897166e8cec3bcf5becb6b05578ab67634559ed"
+        },
         "resources": [{"id": door, "name": "Main Door", "type": "door"}],
         "start_time": int(ARRIVAL.timestamp()),
         "end_time": int(DEPARTURE.timestamp()),
@@ -445,7 +471,8 @@ def mock_unifi_issue(aioclient_mock: AiohttpClientMocker) -> None:
         f"{UNIFI_API}/credentials/pin_codes", json=fixture("unifi_access/pin_code.json")
     )
     aioclient_mock.put(
-        f"{UNIFI_VISITORS}/{NEW_VISITOR}/pin_codes", json=fixture("unifi_access/success.json")
+        f"{UNIFI_VISITORS}/{NEW_VISITOR}/pin_codes",
+        json=fixture("unifi_access/success.json"),
     )
 
 
@@ -471,15 +498,24 @@ async def test_unifi_orphaned_visitor_is_deleted_and_the_code_issued_once(
     store_ledger(hass_storage, pending(UNIFI_KEY, "visitor_pin"), others_record)
     listed = [
         visitor(OTHER_STAYS_VISITOR),
-        visitor("0c1d2e3f-aaaa-4bbb-8ccc-000000000003", door="5a2c3d4e-1111-4c2b-9a6e-7f0d3c2b1a00"),
-        visitor("0c1d2e3f-aaaa-4bbb-8ccc-000000000004", end_time=int(DEPARTURE.timestamp()) + 3600),
+        visitor(
+            "0c1d2e3f-aaaa-4bbb-8ccc-000000000003",
+            door="5a2c3d4e-1111-4c2b-9a6e-7f0d3c2b1a00",
+        ),
+        visitor(
+            "0c1d2e3f-aaaa-4bbb-8ccc-000000000004",
+            end_time=int(DEPARTURE.timestamp()) + 3600,
+        ),
         visitor("0c1d2e3f-aaaa-4bbb-8ccc-000000000005", remarks=""),
     ]
     if made_before_the_stop:
         listed.append(visitor(ORPHAN))
-    aioclient_mock.get(UNIFI_VISITORS, json={"code": "SUCCESS", "msg": "success", "data": listed})
+    aioclient_mock.get(
+        UNIFI_VISITORS, json={"code": "SUCCESS", "msg": "success", "data": listed}
+    )
     aioclient_mock.delete(
-        re.compile(rf"^{re.escape(UNIFI_VISITORS)}/"), json=fixture("unifi_access/deleted.json")
+        re.compile(rf"^{re.escape(UNIFI_VISITORS)}/"),
+        json=fixture("unifi_access/deleted.json"),
     )
     mock_unifi_issue(aioclient_mock)
 
@@ -499,7 +535,12 @@ async def test_unifi_orphaned_visitor_is_deleted_and_the_code_issued_once(
     assert (code["status"], code["code"]) == ("issued", GENERATED_PIN)
     await issue(hass, UNIFI_KEY)
     assert len(requests(aioclient_mock, "POST", UNIFI_VISITORS)) == 1
-    assert len(requests(aioclient_mock, "PUT", f"{UNIFI_VISITORS}/{NEW_VISITOR}/pin_codes")) == 1
+    assert (
+        len(
+            requests(aioclient_mock, "PUT", f"{UNIFI_VISITORS}/{NEW_VISITOR}/pin_codes")
+        )
+        == 1
+    )
     assert stored(hass_storage, "other-stay")[0]["status"] == "issued"
 
 
@@ -512,7 +553,11 @@ async def test_unifi_orphan_on_a_later_page_is_found(
     """The visitor list is read page by page until a page brings nothing new."""
     store_ledger(hass_storage, pending(UNIFI_KEY, "visitor_pin"))
     for page, listed in enumerate(
-        ([visitor("0c1d2e3f-aaaa-4bbb-8ccc-000000000006", remarks="")], [visitor(ORPHAN)], []),
+        (
+            [visitor("0c1d2e3f-aaaa-4bbb-8ccc-000000000006", remarks="")],
+            [visitor(ORPHAN)],
+            [],
+        ),
         start=1,
     ):
         aioclient_mock.get(
@@ -520,7 +565,9 @@ async def test_unifi_orphan_on_a_later_page_is_found(
             params={"page_num": str(page)},
             json={"code": "SUCCESS", "msg": "success", "data": listed},
         )
-    aioclient_mock.delete(f"{UNIFI_VISITORS}/{ORPHAN}", json=fixture("unifi_access/deleted.json"))
+    aioclient_mock.delete(
+        f"{UNIFI_VISITORS}/{ORPHAN}", json=fixture("unifi_access/deleted.json")
+    )
 
     with patch("custom_components.lockbooking.ACCOUNT_PLATFORMS", ["lock"]):
         await start(hass, unifi_entry)
@@ -538,7 +585,9 @@ async def test_unifi_unreadable_visitor_list_keeps_the_record_pending(
 ) -> None:
     """A list the console garbled is no proof the visitor is gone: nothing is decided."""
     store_ledger(hass_storage, pending(UNIFI_KEY, "visitor_pin"))
-    aioclient_mock.get(UNIFI_VISITORS, json={"code": "SUCCESS", "msg": "success", "data": {}})
+    aioclient_mock.get(
+        UNIFI_VISITORS, json={"code": "SUCCESS", "msg": "success", "data": {}}
+    )
 
     with patch("custom_components.lockbooking.ACCOUNT_PLATFORMS", ["lock"]):
         await start(hass, unifi_entry)
@@ -559,19 +608,27 @@ async def test_unifi_issue_under_way_is_left_alone_by_a_refresh(
         UNIFI_VISITORS,
         json={"code": "SUCCESS", "msg": "success", "data": [visitor(NEW_VISITOR)]},
     )
-    aioclient_mock.delete(f"{UNIFI_VISITORS}/{NEW_VISITOR}", json=fixture("unifi_access/deleted.json"))
+    aioclient_mock.delete(
+        f"{UNIFI_VISITORS}/{NEW_VISITOR}", json=fixture("unifi_access/deleted.json")
+    )
     aioclient_mock.post(UNIFI_VISITORS, json=fixture("unifi_access/visitor.json"))
     aioclient_mock.post(
         f"{UNIFI_API}/credentials/pin_codes", json=fixture("unifi_access/pin_code.json")
     )
     assigning, release = asyncio.Event(), asyncio.Event()
 
-    async def slow_assignment(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+    async def slow_assignment(
+        method: str, url: URL, data: Any
+    ) -> AiohttpClientMockResponse:
         assigning.set()
         await release.wait()
-        return AiohttpClientMockResponse(method, url, json=fixture("unifi_access/success.json"))
+        return AiohttpClientMockResponse(
+            method, url, json=fixture("unifi_access/success.json")
+        )
 
-    aioclient_mock.put(f"{UNIFI_VISITORS}/{NEW_VISITOR}/pin_codes", side_effect=slow_assignment)
+    aioclient_mock.put(
+        f"{UNIFI_VISITORS}/{NEW_VISITOR}/pin_codes", side_effect=slow_assignment
+    )
     with patch("custom_components.lockbooking.ACCOUNT_PLATFORMS", ["lock"]):
         await start(hass, unifi_entry)
 
@@ -594,7 +651,9 @@ async def test_unifi_issue_under_way_is_left_alone_by_a_refresh(
 
 
 async def test_igloohome_algopin_is_issued_again_with_one_call(
-    hass: HomeAssistant, hass_storage: dict[str, Any], aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     """A and B look the same: igloohome is not asked, the one re-issue gives the same PIN."""
     key = f"{IGLOO_CLIENT}:{PADLOCK}"
@@ -639,7 +698,10 @@ async def test_igloohome_algopin_is_issued_again_with_one_call(
 @pytest.fixture
 def issue_spy() -> Iterator[Any]:
     with patch.object(
-        DemoVendor, "async_issue_code", autospec=True, side_effect=DemoVendor.async_issue_code
+        DemoVendor,
+        "async_issue_code",
+        autospec=True,
+        side_effect=DemoVendor.async_issue_code,
     ) as spy:
         yield spy
 
@@ -771,7 +833,10 @@ async def test_record_an_issue_settled_meanwhile_is_not_reconciled_again(
 
     assert lookups == ["front_door", "front_door", "garden_gate"]
     assert stored(hass_storage, "stay-a")[0]["status"] == "failed"
-    assert (stored(hass_storage, "stay-b")[0]["status"], stored(hass_storage, "stay-b")[0]["code"]) == (
+    assert (
+        stored(hass_storage, "stay-b")[0]["status"],
+        stored(hass_storage, "stay-b")[0]["code"],
+    ) == (
         "issued",
         code["code"],
     )

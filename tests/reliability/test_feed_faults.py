@@ -639,7 +639,9 @@ def stay(
 def test_which_new_uids_are_the_same_stay(
     known: list[Reservation], present: list[Reservation], pairs: dict[str, str]
 ) -> None:
-    assert renamed_stays({r.uid: r for r in known}, {r.uid: r for r in present}) == pairs
+    assert (
+        renamed_stays({r.uid: r for r in known}, {r.uid: r for r in present}) == pairs
+    )
 
 
 async def test_ledger_rekey_moves_records_and_keeps_collisions(
@@ -718,15 +720,41 @@ async def test_absurd_dates_cost_their_event_only(
 @pytest.mark.parametrize(
     ("dtstart", "dtend", "reason"),
     [
-        ("DTSTART;VALUE=DATE:00010101", "DTEND;VALUE=DATE:20260101", "DTSTART is out of range"),
-        ("DTSTART;VALUE=DATE:18991231", "DTEND;VALUE=DATE:19000105", "DTSTART is out of range"),
-        ("DTSTART;VALUE=DATE:20260101", "DTEND;VALUE=DATE:99991230", "DTEND is out of range"),
-        ("DTSTART:00010101T000000Z", "DTEND:20260101T000000Z", "DTSTART is out of range"),
-        ("DTSTART;VALUE=DATE:29991231", "DTEND;VALUE=DATE:30000105", "DTEND is out of range"),
-        ("DTSTART;VALUE=DATE:29991231", "DTEND;VALUE=DATE:29991231", "dates out of range"),
+        (
+            "DTSTART;VALUE=DATE:00010101",
+            "DTEND;VALUE=DATE:20260101",
+            "DTSTART is out of range",
+        ),
+        (
+            "DTSTART;VALUE=DATE:18991231",
+            "DTEND;VALUE=DATE:19000105",
+            "DTSTART is out of range",
+        ),
+        (
+            "DTSTART;VALUE=DATE:20260101",
+            "DTEND;VALUE=DATE:99991230",
+            "DTEND is out of range",
+        ),
+        (
+            "DTSTART:00010101T000000Z",
+            "DTEND:20260101T000000Z",
+            "DTSTART is out of range",
+        ),
+        (
+            "DTSTART;VALUE=DATE:29991231",
+            "DTEND;VALUE=DATE:30000105",
+            "DTEND is out of range",
+        ),
+        (
+            "DTSTART;VALUE=DATE:29991231",
+            "DTEND;VALUE=DATE:29991231",
+            "dates out of range",
+        ),
     ],
 )
-def test_dates_out_of_range_are_unreadable(dtstart: str, dtend: str, reason: str) -> None:
+def test_dates_out_of_range_are_unreadable(
+    dtstart: str, dtend: str, reason: str
+) -> None:
     text = cal("BEGIN:VEVENT", "UID:x", dtstart, dtend, "END:VEVENT")
     with pytest.raises(FeedError) as err:
         parse(text)

@@ -40,7 +40,11 @@ GOOD = {
     "error": None,
     "updated_at": "2026-11-20T10:00:00+00:00",
 }
-STAY = {"start": "2026-12-10T16:00:00+01:00", "end": "2026-12-12T11:00:00+01:00", "name": "Ann"}
+STAY = {
+    "start": "2026-12-10T16:00:00+01:00",
+    "end": "2026-12-12T11:00:00+01:00",
+    "name": "Ann",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +54,9 @@ def own_config_dir(hass: HomeAssistant, tmp_path: Path) -> None:
     (tmp_path / ".storage").mkdir()
 
 
-def _stored(codes: Any, *, version: int = 1, minor: int = 1, **extra: Any) -> dict[str, Any]:
+def _stored(
+    codes: Any, *, version: int = 1, minor: int = 1, **extra: Any
+) -> dict[str, Any]:
     return {
         "version": version,
         "minor_version": minor,
@@ -165,6 +171,7 @@ async def test_a_corrupt_ledger_file_is_reported_by_home_assistant(
     hass_storage.pop(STORAGE_KEY, None)
     path = Path(hass.config.path(".storage", STORAGE_KEY))
     path.write_text('{"version": 1, "data": {"codes": [')
+
     async def load_from_disk(self: Any) -> Any:
         # The storage mock never reads the disk; the real reading is what is under test.
         return await self._async_load_data()

@@ -53,7 +53,9 @@ async def test_a_cancellation_arriving_during_a_run_is_revoked_in_that_run(
     revoke = DemoVendor.async_revoke_code
     calls: list[str] = []
 
-    async def revoke_while_a_refresh_lands(self: DemoVendor, lock: Any, issued: Any) -> None:
+    async def revoke_while_a_refresh_lands(
+        self: DemoVendor, lock: Any, issued: Any
+    ) -> None:
         calls.append(issued.code)
         if len(calls) == 1:
             # A refresh finds another cancellation while the first is being revoked.

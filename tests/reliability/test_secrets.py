@@ -66,7 +66,13 @@ STAY = {"start": "2026-12-01T16:00:00+01:00", "end": "2026-12-05T11:00:00+01:00"
 
 def test_the_log_guard_catches_a_planted_leak() -> None:
     record = logging.LogRecord(
-        "custom_components.lockbooking", logging.DEBUG, __file__, 1, "sent %s", ("482913",), None
+        "custom_components.lockbooking",
+        logging.DEBUG,
+        __file__,
+        1,
+        "sent %s",
+        ("482913",),
+        None,
     )
     assert leaked_secrets([record], {"482913"})
     # A time stamp's microseconds are not a code.
@@ -76,9 +82,13 @@ def test_the_log_guard_catches_a_planted_leak() -> None:
 
 def test_the_guard_catches_a_code_in_an_event_or_a_calendar_answer() -> None:
     state = State("calendar.x", "on", {"description": "Front door: issued 482913"})
-    published = [("event state_changed", {"entity_id": "calendar.x", "new_state": state})]
+    published = [
+        ("event state_changed", {"entity_id": "calendar.x", "new_state": state})
+    ]
     assert leaked_codes(published, {"482913"})
-    assert leaked_codes([("calendar calendar.x", [{"summary": "PIN 482913"}])], {"482913"})
+    assert leaked_codes(
+        [("calendar calendar.x", [{"summary": "PIN 482913"}])], {"482913"}
+    )
     # Inside an id, or a time stamp's microseconds, digits are not a code.
     published = [("event e", {"id": "01K482913X", "at": "12:00:01.482913"})]
     assert not leaked_codes(published, {"482913"})
@@ -108,7 +118,12 @@ async def test_account_diagnostics_keep_no_code_or_guest_name(
     response = await hass.services.async_call(
         DOMAIN,
         "issue_code",
-        {"entity_id": "lock.front_door", "uid": "stay-1", "name": "Ada Lovelace", **STAY},
+        {
+            "entity_id": "lock.front_door",
+            "uid": "stay-1",
+            "name": "Ada Lovelace",
+            **STAY,
+        },
         blocking=True,
         return_response=True,
     )

@@ -406,7 +406,9 @@ async def test_changed_certificate_refused_then_repinned_by_reauth(
     assert entry.data["cert_fingerprint"] == OTHER_CERT
     assert entry.state is ConfigEntryState.LOADED
     assert hass.states.get(MAIN_LOCK).state != STATE_UNAVAILABLE
-    assert all(sent.ssl.fingerprint == bytes.fromhex(OTHER_CERT) for sent in console.delivered)
+    assert all(
+        sent.ssl.fingerprint == bytes.fromhex(OTHER_CERT) for sent in console.delivered
+    )
 
 
 async def test_setup_with_changed_certificate_asks_for_reauth(
@@ -559,7 +561,10 @@ async def test_token_only_goes_to_the_tls_api_port(
     "stored", [f"ws://{HOST}:12444", f"HTTP://admin@{HOST}:80/", f"{HOST}:443"]
 )
 async def test_stored_host_cannot_lead_elsewhere(
-    hass: HomeAssistant, console: Console, aioclient_mock: AiohttpClientMocker, stored: str
+    hass: HomeAssistant,
+    console: Console,
+    aioclient_mock: AiohttpClientMocker,
+    stored: str,
 ) -> None:
     """An entry's host, however it was saved, still means the TLS API port."""
     mock_doors(aioclient_mock)
@@ -684,7 +689,9 @@ async def test_real_tls_fingerprint_and_pinning(
 
     # The API port is 12445; here it is the test server's.
     monkeypatch.setattr(unifi_access_api, "API_PORT", tls_server.port)
-    monkeypatch.setattr("unifi_access_api.client.UNIFI_ACCESS_API_PORT", tls_server.port)
+    monkeypatch.setattr(
+        "unifi_access_api.client.UNIFI_ACCESS_API_PORT", tls_server.port
+    )
     assert await _vendor(hass).async_certificate_fingerprint() == tls_server.fingerprint
 
     # Verification on and nothing pinned: the self-signed certificate is refused.

@@ -45,7 +45,9 @@ def lock_device(hass: HomeAssistant, lock_id: str) -> str:
 
 
 @pytest.fixture
-def reservations_entry(hass: HomeAssistant, init_demo: MockConfigEntry) -> MockConfigEntry:
+def reservations_entry(
+    hass: HomeAssistant, init_demo: MockConfigEntry
+) -> MockConfigEntry:
     return MockConfigEntry(
         domain="lockbooking",
         title="Seaside flat",

@@ -77,7 +77,9 @@ async def test_arrival_is_found_once_and_shown(
     assert event.data["entry_id"] == entry.entry_id
     assert event.data["lock"] in {"Front door", "Garden gate"}
     assert event.data["code_kind"] in {"keypad", "visitor_pin"}
-    assert datetime.fromisoformat(event.data["time"]) == datetime(2026, 8, 24, 14, 42, tzinfo=UTC)
+    assert datetime.fromisoformat(event.data["time"]) == datetime(
+        2026, 8, 24, 14, 42, tzinfo=UTC
+    )
     assert event.data["checkin"] == "2026-08-24T16:00:00+02:00"
     assert "code" not in event.data
     assert "lock_key" not in event.data
@@ -86,14 +88,18 @@ async def test_arrival_is_found_once_and_shown(
     description = hass.states.get("calendar.seaside_flat").attributes["description"]
     assert "Guest arrived 16:42" in description
     assert "Front door: issued, 24 Aug 16:00 to 02 Sep 11:00, used 16:42" in description
-    assert "Garden gate: issued, 24 Aug 16:00 to 02 Sep 11:00, used 16:42" in description
+    assert (
+        "Garden gate: issued, 24 Aug 16:00 to 02 Sep 11:00, used 16:42" in description
+    )
     # An offline padlock reports nothing.
     assert "Cabin: issued, 24 Aug 16:00 to 02 Sep 11:00\n" in description + "\n"
 
     state = hass.states.get("event.seaside_flat_arrival")
     assert state.attributes["event_type"] == "arrived"
     assert state.attributes["uid"] == FIRST_UID
-    assert datetime.fromisoformat(state.state) == datetime(2026, 8, 24, 14, 46, tzinfo=UTC)
+    assert datetime.fromisoformat(state.state) == datetime(
+        2026, 8, 24, 14, 46, tzinfo=UTC
+    )
 
     # Later reads, a reload and a restart of the entry find the same use: no second event.
     await _at(hass, freezer, "2026-08-24T17:30:00+02:00")
@@ -102,7 +108,9 @@ async def test_arrival_is_found_once_and_shown(
     assert len(arrived) == 1
     # Arrival on any lock: no not-arrived warning for the algoPIN padlock either.
     await _at(hass, freezer, "2026-08-25T09:00:00+02:00")
-    assert not ir.async_get(hass).async_get_issue("lockbooking", _issue_id(entry, FIRST_UID))
+    assert not ir.async_get(hass).async_get_issue(
+        "lockbooking", _issue_id(entry, FIRST_UID)
+    )
 
 
 async def test_snapshot_after_an_arrival(
@@ -113,7 +121,9 @@ async def test_snapshot_after_an_arrival(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    with patch("custom_components.lockbooking.RESERVATIONS_PLATFORMS", [Platform.EVENT]):
+    with patch(
+        "custom_components.lockbooking.RESERVATIONS_PLATFORMS", [Platform.EVENT]
+    ):
         entry = await _setup(hass, aioclient_mock, ["front_door", "cabin"])
         await _at(hass, freezer, "2026-08-24T16:50:00+02:00")
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
@@ -134,7 +144,8 @@ async def test_a_stay_that_moves_after_the_arrival_stays_arrived(
     # The guest stays a night longer: a new code for the new dates, still arrived.
     aioclient_mock.clear_requests()
     aioclient_mock.get(
-        FEED_URL, text=feed().replace("DTEND;VALUE=DATE:20260902", "DTEND;VALUE=DATE:20260903")
+        FEED_URL,
+        text=feed().replace("DTEND;VALUE=DATE:20260902", "DTEND;VALUE=DATE:20260903"),
     )
     await entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
@@ -218,9 +229,13 @@ async def test_a_log_that_cannot_be_read_is_read_again_later(
         failing = False
         await _at(hass, freezer, "2026-08-24T17:30:00+02:00")
     [event] = arrived
-    assert datetime.fromisoformat(event.data["time"]) == datetime(2026, 8, 24, 14, 42, tzinfo=UTC)
+    assert datetime.fromisoformat(event.data["time"]) == datetime(
+        2026, 8, 24, 14, 42, tzinfo=UTC
+    )
     assert not [
-        r for r in caplog.records if r.name.startswith("custom_components") and r.levelno >= 30
+        r
+        for r in caplog.records
+        if r.name.startswith("custom_components") and r.levelno >= 30
     ]
 
 
@@ -283,7 +298,9 @@ async def test_algopin_stay_not_arrived_is_warned_once(
     assert await hass.config_entries.async_reload(entry.entry_id)
     await _at(hass, freezer, "2026-08-25T08:00:00+02:00")
     assert len(warned) == 1
-    assert issues.async_get_issue("lockbooking", _issue_id(entry, FIRST_UID)) is not None
+    assert (
+        issues.async_get_issue("lockbooking", _issue_id(entry, FIRST_UID)) is not None
+    )
 
     # The stay ends: its warning goes.
     await _at(hass, freezer, "2026-09-02T11:05:00+02:00")
@@ -299,13 +316,17 @@ async def test_a_code_issued_mid_stay_gets_the_whole_delay(
     warned = async_capture_events(hass, NOT_ARRIVED)
     freezer.move_to("2026-08-25T10:00:00+02:00")  # the entry is added during the stay
     entry = await _setup(hass, aioclient_mock, ["cabin"])
-    assert hass.data[LEDGER].get(FIRST_UID, "demo_demo:cabin").status is CodeStatus.ISSUED
+    assert (
+        hass.data[LEDGER].get(FIRST_UID, "demo_demo:cabin").status is CodeStatus.ISSUED
+    )
 
     await _at(hass, freezer, "2026-08-25T15:55:00+02:00")
     assert warned == []
     await _at(hass, freezer, "2026-08-25T16:01:00+02:00")
     assert [event.data["uid"] for event in warned] == [FIRST_UID]
-    assert ir.async_get(hass).async_get_issue("lockbooking", _issue_id(entry, FIRST_UID))
+    assert ir.async_get(hass).async_get_issue(
+        "lockbooking", _issue_id(entry, FIRST_UID)
+    )
 
 
 async def test_every_stay_warned_then_the_guest_arrives(
@@ -326,15 +347,25 @@ async def test_every_stay_warned_then_the_guest_arrives(
         await _at(hass, freezer, "2026-08-24T20:01:00+02:00")
         [event] = warned
         assert event.data["first_use_deadline"] is None
-        issue = ir.async_get(hass).async_get_issue("lockbooking", _issue_id(entry, FIRST_UID))
+        issue = ir.async_get(hass).async_get_issue(
+            "lockbooking", _issue_id(entry, FIRST_UID)
+        )
         assert issue.translation_key == "guest_not_arrived"
         assert issue.translation_placeholders["locks"] == "Front door"
 
         await _at(hass, freezer, "2026-08-24T23:05:00+02:00")
     [event] = arrived
-    assert datetime.fromisoformat(event.data["time"]) == datetime(2026, 8, 24, 21, 0, tzinfo=UTC)
-    assert ir.async_get(hass).async_get_issue("lockbooking", _issue_id(entry, FIRST_UID)) is None
-    assert hass.states.get("event.seaside_flat_arrival").attributes["event_type"] == "arrived"
+    assert datetime.fromisoformat(event.data["time"]) == datetime(
+        2026, 8, 24, 21, 0, tzinfo=UTC
+    )
+    assert (
+        ir.async_get(hass).async_get_issue("lockbooking", _issue_id(entry, FIRST_UID))
+        is None
+    )
+    assert (
+        hass.states.get("event.seaside_flat_arrival").attributes["event_type"]
+        == "arrived"
+    )
     assert len(warned) == 1
 
 
@@ -358,7 +389,9 @@ async def test_no_warning(
         await _setup(hass, aioclient_mock, locks, options)
         await _at(hass, freezer, "2026-08-25T09:00:00+02:00")
     assert warned == []
-    assert not [i for (domain, i) in ir.async_get(hass).issues if i.startswith("not_arrived")]
+    assert not [
+        i for (domain, i) in ir.async_get(hass).issues if i.startswith("not_arrived")
+    ]
 
 
 async def test_removing_the_entry_removes_its_warnings(
@@ -369,11 +402,16 @@ async def test_removing_the_entry_removes_its_warnings(
 ) -> None:
     entry = await _setup(hass, aioclient_mock, ["cabin"])
     await _at(hass, freezer, "2026-08-24T22:01:00+02:00")
-    assert ir.async_get(hass).async_get_issue("lockbooking", _issue_id(entry, FIRST_UID))
+    assert ir.async_get(hass).async_get_issue(
+        "lockbooking", _issue_id(entry, FIRST_UID)
+    )
 
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
-    assert ir.async_get(hass).async_get_issue("lockbooking", _issue_id(entry, FIRST_UID)) is None
+    assert (
+        ir.async_get(hass).async_get_issue("lockbooking", _issue_id(entry, FIRST_UID))
+        is None
+    )
 
 
 async def test_each_stay_has_its_own_code_and_its_own_arrival(
@@ -385,7 +423,10 @@ async def test_each_stay_has_its_own_code_and_its_own_arrival(
     arrived = async_capture_events(hass, ARRIVED)
     await _setup(hass, aioclient_mock, ["front_door"], {"issue_hours_before": 720})
     ledger = hass.data[LEDGER]
-    records = [ledger.get(uid, "demo_demo:front_door") for uid in (FIRST_UID, SECOND_UID, THIRD_UID)]
+    records = [
+        ledger.get(uid, "demo_demo:front_door")
+        for uid in (FIRST_UID, SECOND_UID, THIRD_UID)
+    ]
     assert all(record.status is CodeStatus.ISSUED for record in records)
     # No two stays' codes on a lock share digits or an id: a use names one stay.
     assert len({record.code for record in records}) == 3
@@ -397,7 +438,9 @@ async def test_each_stay_has_its_own_code_and_its_own_arrival(
     assert ledger.get(THIRD_UID, "demo_demo:front_door").used_at is None
 
 
-def _record(uid: str, code: str, vendor_id: str | None, starts: str, ends: str) -> CodeRecord:
+def _record(
+    uid: str, code: str, vendor_id: str | None, starts: str, ends: str
+) -> CodeRecord:
     return CodeRecord(
         uid=uid,
         lock_key="acc:lock",
@@ -415,9 +458,15 @@ def _record(uid: str, code: str, vendor_id: str | None, starts: str, ends: str) 
 
 
 def test_uses_match_their_own_code_inside_its_window() -> None:
-    first = _record("a", "123456", "id-a", "2026-08-24T14:00:00+00:00", "2026-09-02T09:00:00+00:00")
-    second = _record("b", "654321", "id-b", "2026-09-02T14:00:00+00:00", "2026-09-08T09:00:00+00:00")
-    digits_only = _record("c", "777777", None, "2026-08-24T14:00:00+00:00", "2026-09-02T09:00:00+00:00")
+    first = _record(
+        "a", "123456", "id-a", "2026-08-24T14:00:00+00:00", "2026-09-02T09:00:00+00:00"
+    )
+    second = _record(
+        "b", "654321", "id-b", "2026-09-02T14:00:00+00:00", "2026-09-08T09:00:00+00:00"
+    )
+    digits_only = _record(
+        "c", "777777", None, "2026-08-24T14:00:00+00:00", "2026-09-02T09:00:00+00:00"
+    )
     at = datetime(2026, 8, 24, 15, 0, tzinfo=UTC)
     uses = [
         CodeUse(at=at - timedelta(hours=2), vendor_id="id-a"),  # before its window
@@ -428,5 +477,8 @@ def test_uses_match_their_own_code_inside_its_window() -> None:
         CodeUse(at=at + timedelta(minutes=5), code="777777"),
         CodeUse(at=at - timedelta(minutes=5), vendor_id="other"),
     ]
-    found = {arrival.record.uid: arrival.at for arrival in _arrivals([first, second, digits_only], uses)}
+    found = {
+        arrival.record.uid: arrival.at
+        for arrival in _arrivals([first, second, digits_only], uses)
+    }
     assert found == {"a": at, "c": at + timedelta(minutes=5)}

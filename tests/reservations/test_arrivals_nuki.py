@@ -91,9 +91,13 @@ class NukiWeb:
             return AiohttpClientMockResponse(method, url, status=HTTPStatus.NO_CONTENT)
         return AiohttpClientMockResponse(method, url, json=self.auths)
 
-    async def activity(self, method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+    async def activity(
+        self, method: str, url: URL, data: Any
+    ) -> AiohttpClientMockResponse:
         if self.failing_status is not None:
-            return AiohttpClientMockResponse(method, url, status=self.failing_status, text="")
+            return AiohttpClientMockResponse(
+                method, url, status=self.failing_status, text=""
+            )
         since, now = datetime.fromisoformat(url.query["fromDate"]), dt_util.utcnow()
         logged = [entry for entry in self.log if since <= _date(entry) <= now]
         return AiohttpClientMockResponse(method, url, json=logged)
@@ -156,7 +160,10 @@ async def test_the_guests_code_is_her_arrival(
     assert event.data["code_kind"] == "keypad"
     description = hass.states.get("calendar.seaside_flat").attributes["description"]
     assert "Guest arrived 19:42" in description
-    assert hass.states.get("event.seaside_flat_arrival").attributes["event_type"] == "arrived"
+    assert (
+        hass.states.get("event.seaside_flat_arrival").attributes["event_type"]
+        == "arrived"
+    )
 
 
 async def test_after_the_arrival_the_log_is_left_alone(
@@ -185,7 +192,9 @@ async def test_after_the_arrival_the_log_is_left_alone(
     assert hass.data[LEDGER].get(FIRST_UID, LOCK_KEY).used_at == GUEST_AT.isoformat()
 
 
-@pytest.mark.parametrize("status", [HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.SERVICE_UNAVAILABLE])
+@pytest.mark.parametrize(
+    "status", [HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.SERVICE_UNAVAILABLE]
+)
 async def test_a_failed_log_read_is_retried_on_the_next_tick(
     hass: HomeAssistant,
     init_nuki: MockConfigEntry,
@@ -209,9 +218,13 @@ async def test_a_failed_log_read_is_retried_on_the_next_tick(
     [event] = arrived
     assert datetime.fromisoformat(event.data["time"]) == GUEST_AT
     # Still read from the code's start: the failed read moved nothing on.
-    assert log_queries(aioclient_mock)[failed:] == [{"fromDate": _nuki(CHECKIN), "limit": "50"}]
+    assert log_queries(aioclient_mock)[failed:] == [
+        {"fromDate": _nuki(CHECKIN), "limit": "50"}
+    ]
     assert not [
-        r for r in caplog.records if r.name.startswith("custom_components") and r.levelno >= 30
+        r
+        for r in caplog.records
+        if r.name.startswith("custom_components") and r.levelno >= 30
     ]
 
 

@@ -87,7 +87,10 @@ async def _setup(
 
 
 async def _at(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: datetime, changed: bool = False
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    moment: datetime,
+    changed: bool = False,
 ) -> None:
     """Move on; the lock advertises (announcing a change or not) as it does all the time.
 
@@ -121,14 +124,22 @@ def _reads(nuki_lock: FakeNukiLock) -> int:
 def _log_the_day(nuki_lock: FakeNukiLock, code: int, code_id: int) -> None:
     """The lock's log on check-in day: the guest's opening among what else happened."""
     cleaner = nuki_lock.add_code(246813, "Cleaner", _local(1, 0, 0), _local(31, 0, 0))
-    nuki_lock.keypad_action(_local(24, 15, 30), UNLOCK, SOURCE_CODE, SUCCESS, code_id)  # before the window
+    nuki_lock.keypad_action(
+        _local(24, 15, 30), UNLOCK, SOURCE_CODE, SUCCESS, code_id
+    )  # before the window
     nuki_lock.type_code(246813, _local(24, 16, 10))  # the cleaner's own code
-    nuki_lock.lock_action_by(_local(24, 16, 15), UNLOCK, TRIGGER_SYSTEM)  # the host's app
+    nuki_lock.lock_action_by(
+        _local(24, 16, 15), UNLOCK, TRIGGER_SYSTEM
+    )  # the host's app
     nuki_lock.lock_action_by(_local(24, 16, 20), UNLATCH, TRIGGER_MANUAL, "")  # by hand
     nuki_lock.lock_action_by(_local(24, 16, 25), UNLOCK, TRIGGER_BUTTON, "")
     nuki_lock.type_code(987654, _local(24, 16, 30))  # a wrong code: refused
-    nuki_lock.keypad_action(_local(24, 16, 35), UNLOCK, SOURCE_CODE, INVALID_CODE, code_id)
-    nuki_lock.keypad_action(_local(24, 16, 38), UNLOCK, SOURCE_CODE, MOTOR_BLOCKED, code_id)
+    nuki_lock.keypad_action(
+        _local(24, 16, 35), UNLOCK, SOURCE_CODE, INVALID_CODE, code_id
+    )
+    nuki_lock.keypad_action(
+        _local(24, 16, 38), UNLOCK, SOURCE_CODE, MOTOR_BLOCKED, code_id
+    )
     nuki_lock.type_code(code, _local(24, 16, 42, 7), UNLATCH)  # the guest is in
     nuki_lock.type_code(code, _local(24, 16, 44), LOCK)  # and locks behind them
     nuki_lock.type_code(246813, _local(24, 18, 0))
@@ -164,7 +175,9 @@ async def test_arrival_is_found_once_and_the_log_left_alone(
     device = lock_device(hass, LOCK_KEY)
     assert event.data["device_id"] == device.id
     assert event.data["code_kind"] == "keypad"
-    assert datetime.fromisoformat(event.data["time"]) == datetime(2026, 8, 24, 14, 42, 7, tzinfo=UTC)
+    assert datetime.fromisoformat(event.data["time"]) == datetime(
+        2026, 8, 24, 14, 42, 7, tzinfo=UTC
+    )
     description = hass.states.get("calendar.seaside_flat").attributes["description"]
     assert "Guest arrived 16:42" in description
     assert "Front door: issued, 24 Aug 16:00 to 02 Sep 11:00, used 16:42" in description
@@ -207,10 +220,14 @@ async def test_a_failed_log_read_is_tried_again_on_the_next_tick(
     await _at(hass, freezer, _local(24, 16, 56))
 
     [event] = arrived
-    assert datetime.fromisoformat(event.data["time"]) == datetime(2026, 8, 24, 14, 42, 7, tzinfo=UTC)
+    assert datetime.fromisoformat(event.data["time"]) == datetime(
+        2026, 8, 24, 14, 42, 7, tzinfo=UTC
+    )
     assert _reads(nuki_lock) >= 2
     assert not [
-        r for r in caplog.records if r.name.startswith("custom_components") and r.levelno >= 30
+        r
+        for r in caplog.records
+        if r.name.startswith("custom_components") and r.levelno >= 30
     ]
 
 
@@ -232,7 +249,9 @@ async def test_not_arrived_warning_then_the_guest_arrives(
     # Everything but the guest's opening.
     nuki_lock.lock_action_by(_local(24, 16, 15), UNLOCK, TRIGGER_SYSTEM)
     nuki_lock.type_code(987654, _local(24, 17, 30))
-    nuki_lock.keypad_action(_local(24, 18, 0), UNLOCK, SOURCE_CODE, INVALID_CODE, code_id)
+    nuki_lock.keypad_action(
+        _local(24, 18, 0), UNLOCK, SOURCE_CODE, INVALID_CODE, code_id
+    )
 
     await _at(hass, freezer, _local(24, 16, 5), changed=True)
     await _at(hass, freezer, _local(24, 19, 55), changed=True)
@@ -254,6 +273,8 @@ async def test_not_arrived_warning_then_the_guest_arrives(
     nuki_lock.type_code(code, _local(24, 20, 40, 30))
     await _at(hass, freezer, _local(24, 20, 45), changed=True)
     [event] = arrived
-    assert datetime.fromisoformat(event.data["time"]) == datetime(2026, 8, 24, 18, 40, 30, tzinfo=UTC)
+    assert datetime.fromisoformat(event.data["time"]) == datetime(
+        2026, 8, 24, 18, 40, 30, tzinfo=UTC
+    )
     assert issues.async_get_issue("lockbooking", issue_id) is None
     assert len(warned) == 1

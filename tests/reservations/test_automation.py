@@ -74,13 +74,19 @@ async def test_calendar_trigger_issues_and_sends_the_code(
     assert message.data["title"] == FIRST_UID
     # Automatic mode had issued this stay's code already: the automation gets the same one.
     codes = await hass.services.async_call(
-        "lockbooking", "get_codes", {"uid": FIRST_UID, "entity_id": "lock.front_door"},
-        blocking=True, return_response=True,
+        "lockbooking",
+        "get_codes",
+        {"uid": FIRST_UID, "entity_id": "lock.front_door"},
+        blocking=True,
+        return_response=True,
     )
     code = codes["codes"][0]["code"]
     assert message.data["message"] == f"{code} from 2026-08-24T16:00:00+02:00"
     await hass.services.async_call(
-        "automation", "turn_off", {"entity_id": "automation.send_the_door_code"}, blocking=True
+        "automation",
+        "turn_off",
+        {"entity_id": "automation.send_the_door_code"},
+        blocking=True,
     )
 
 
@@ -97,7 +103,10 @@ async def test_code_issued_event_then_get_codes_sends_the_code(
         {
             "automation": {
                 "alias": "Send issued codes",
-                "triggers": {"trigger": "event", "event_type": "lockbooking_code_issued"},
+                "triggers": {
+                    "trigger": "event",
+                    "event_type": "lockbooking_code_issued",
+                },
                 "actions": [
                     {
                         "action": "lockbooking.get_codes",
@@ -123,7 +132,11 @@ async def test_code_issued_event_then_get_codes_sends_the_code(
 
     [message] = sent
     codes = await hass.services.async_call(
-        "lockbooking", "get_codes", {"uid": FIRST_UID}, blocking=True, return_response=True
+        "lockbooking",
+        "get_codes",
+        {"uid": FIRST_UID},
+        blocking=True,
+        return_response=True,
     )
     expected = "".join(f"{c['lock']}: {c['code']}\n" for c in codes["codes"])
     assert message.data["message"].strip() == expected.strip()

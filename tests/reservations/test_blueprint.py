@@ -18,11 +18,20 @@ from homeassistant.setup import async_setup_component
 
 from .conftest import lock_device
 
-BLUEPRINT = Path(__file__).parents[2] / "blueprints" / "automation" / "lockbooking" / "send_door_code.yaml"
+BLUEPRINT = (
+    Path(__file__).parents[2]
+    / "blueprints"
+    / "automation"
+    / "lockbooking"
+    / "send_door_code.yaml"
+)
 
 
 async def test_blueprint_sends_the_code(
-    hass: HomeAssistant, init_reservations: MockConfigEntry, freezer: FrozenDateTimeFactory, tmp_path: Path
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    tmp_path: Path,
 ) -> None:
     hass.config.config_dir = str(tmp_path)
     target = tmp_path / "blueprints" / "automation" / "lockbooking"
@@ -67,9 +76,14 @@ async def test_blueprint_sends_the_code(
         blocking=True, return_response=True,
     )  # fmt: skip
     code = {c["lock"]: c["code"] for c in codes["codes"]}
-    assert call.data["entity_id"] == ["notify.guest_sms"] or call.data["entity_id"] == "notify.guest_sms"
+    assert (
+        call.data["entity_id"] == ["notify.guest_sms"]
+        or call.data["entity_id"] == "notify.guest_sms"
+    )
     # Each lock's code reaches the guest, though no event or state carries one.
-    assert f"Front door: {code['Front door']} (from 24 Aug 16:00" in call.data["message"]
+    assert (
+        f"Front door: {code['Front door']} (from 24 Aug 16:00" in call.data["message"]
+    )
     assert f"Cabin: {code['Cabin']} (from 24 Aug 16:00" in call.data["message"]
     await hass.services.async_call(
         "automation", "turn_off", {"entity_id": "automation.door_code"}, blocking=True

@@ -23,9 +23,13 @@ from .conftest import FEED_URL, feed, lock_device
 
 
 async def _form(hass: HomeAssistant) -> str:
-    result = await hass.config_entries.flow.async_init("lockbooking", context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_init(
+        "lockbooking", context={"source": SOURCE_USER}
+    )
     assert "reservations" in result["menu_options"]
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "reservations"})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "reservations"}
+    )
     assert result["step_id"] == "reservations"
     return result["flow_id"]
 
@@ -57,7 +61,9 @@ async def test_feed_entry(
     assert hass.states.get("calendar.seaside_flat") is not None
     # The same feed twice is refused.
     flow_id = await _form(hass)
-    result = await hass.config_entries.flow.async_configure(flow_id, _input(hass, url=FEED_URL.replace("https", "webcal")))
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _input(hass, url=FEED_URL.replace("https", "webcal"))
+    )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
@@ -66,7 +72,11 @@ async def test_feed_entry(
     ("extra", "mock", "errors"),
     [
         ({}, None, {"base": "url_or_calendar"}),
-        ({"url": FEED_URL, "calendar": "calendar.other"}, None, {"base": "url_or_calendar"}),
+        (
+            {"url": FEED_URL, "calendar": "calendar.other"},
+            None,
+            {"base": "url_or_calendar"},
+        ),
         ({"url": "ftp://example.com/x.ics"}, None, {"url": "invalid_url"}),
         ({"url": FEED_URL}, {"status": 404}, {"base": "cannot_connect"}),
         ({"url": FEED_URL}, {"text": "<html>login</html>"}, {"url": "invalid_feed"}),
@@ -84,12 +94,16 @@ async def test_errors_then_recovery(
     if mock is not None:
         aioclient_mock.get(FEED_URL, **mock)
     flow_id = await _form(hass)
-    result = await hass.config_entries.flow.async_configure(flow_id, _input(hass, **extra))
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _input(hass, **extra)
+    )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
     aioclient_mock.clear_requests()
     aioclient_mock.get(FEED_URL, text=feed())
-    result = await hass.config_entries.flow.async_configure(flow_id, _input(hass, url=FEED_URL))
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _input(hass, url=FEED_URL)
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -123,11 +137,15 @@ async def test_options_flow_reloads(
     assert coordinator.update_interval == timedelta(minutes=60)
 
 
-async def test_accounts_have_no_options(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:
+async def test_accounts_have_no_options(
+    hass: HomeAssistant, init_demo: MockConfigEntry
+) -> None:
     assert not init_demo.supports_options
 
 
-async def test_reconfigure(hass: HomeAssistant, init_reservations: MockConfigEntry) -> None:
+async def test_reconfigure(
+    hass: HomeAssistant, init_reservations: MockConfigEntry
+) -> None:
     result = await init_reservations.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
     result = await hass.config_entries.flow.async_configure(
@@ -150,7 +168,12 @@ class StaysCalendar(CalendarEntity):
     def __init__(self) -> None:
         tz = datetime.now().astimezone().tzinfo
         self._events = [
-            CalendarEvent(start=date(2026, 8, 24), end=date(2026, 8, 27), summary="Anna", uid="anna"),
+            CalendarEvent(
+                start=date(2026, 8, 24),
+                end=date(2026, 8, 27),
+                summary="Anna",
+                uid="anna",
+            ),
             CalendarEvent(
                 start=datetime(2026, 9, 1, 14, 0, tzinfo=tz),
                 end=datetime(2026, 9, 3, 10, 0, tzinfo=tz),
@@ -163,7 +186,9 @@ class StaysCalendar(CalendarEntity):
     def event(self) -> CalendarEvent | None:
         return self._events[0]
 
-    async def async_get_events(self, hass: HomeAssistant, start: datetime, end: datetime) -> list[CalendarEvent]:
+    async def async_get_events(
+        self, hass: HomeAssistant, start: datetime, end: datetime
+    ) -> list[CalendarEvent]:
         return self._events
 
 
@@ -171,12 +196,20 @@ class StaysCalendar(CalendarEntity):
 @pytest.mark.parametrize("expected_lingering_timers", [True])
 async def test_calendar_entry(hass: HomeAssistant, init_demo: MockConfigEntry) -> None:
     setup_test_component_platform(hass, "calendar", [StaysCalendar()])
-    assert await async_setup_component(hass, "calendar", {"calendar": {"platform": "test"}})
+    assert await async_setup_component(
+        hass, "calendar", {"calendar": {"platform": "test"}}
+    )
     await hass.async_block_till_done()
     issued = async_capture_events(hass, "lockbooking_code_issued")
     flow_id = await _form(hass)
     result = await hass.config_entries.flow.async_configure(
-        flow_id, _input(hass, calendar="calendar.stays", checkin_time="16:00:00", checkout_time="11:00:00")
+        flow_id,
+        _input(
+            hass,
+            calendar="calendar.stays",
+            checkin_time="16:00:00",
+            checkout_time="11:00:00",
+        ),
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
@@ -184,7 +217,9 @@ async def test_calendar_entry(hass: HomeAssistant, init_demo: MockConfigEntry) -
     assert event.data["summary"] == "Anna"
     assert event.data["checkin"] == "2026-08-24T16:00:00+02:00"
     assert event.data["checkout"] == "2026-08-27T11:00:00+02:00"
-    coordinator = hass.config_entries.async_entries("lockbooking")[-1].runtime_data.coordinator
+    coordinator = hass.config_entries.async_entries("lockbooking")[
+        -1
+    ].runtime_data.coordinator
     ben = [r for r in coordinator.data.values() if r.summary == "Ben"][0]
     assert ben.phone_last4 == "1234"
     assert len(ben.uid) == 32

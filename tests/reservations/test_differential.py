@@ -44,7 +44,9 @@ def fields(reservations: list[Reservation]) -> list[tuple[Any, ...]]:
 
 def theirs(text: str) -> list[tuple[Any, ...]] | None:
     try:
-        return fields(read_with_icalendar(text, VIENNA, CHECKIN, CHECKOUT, horizon=HORIZON))
+        return fields(
+            read_with_icalendar(text, VIENNA, CHECKIN, CHECKOUT, horizon=HORIZON)
+        )
     except ValueError:
         return None
 
@@ -66,21 +68,36 @@ def test_fixture_reads_the_same_stays_as_icalendar(path: Path) -> None:
         assert not theirs(text)
         return
 
-    ours = fields(read_feed(text, VIENNA, CHECKIN, CHECKOUT, horizon=HORIZON).reservations)
+    ours = fields(
+        read_feed(text, VIENNA, CHECKIN, CHECKOUT, horizon=HORIZON).reservations
+    )
 
     assert ours == theirs(text)
 
 
 # ------------------------------------------------------------ generated calendars
 
-ZONES = ["Europe/Vienna", "America/New_York", "W. Europe Standard Time", "UTC+11", "Asia/Kolkata"]
+ZONES = [
+    "Europe/Vienna",
+    "America/New_York",
+    "W. Europe Standard Time",
+    "UTC+11",
+    "Asia/Kolkata",
+]
 texts = st.text(
     st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30
-) | st.sampled_from(["Reserved", "Airbnb (Not available)", " Reserved - Ana María ", ""])
+) | st.sampled_from(
+    ["Reserved", "Airbnb (Not available)", " Reserved - Ana María ", ""]
+)
 
 
 def escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\n", "\\n")
+    )
 
 
 def fold(line: str) -> list[str]:
@@ -112,12 +129,17 @@ def moments(draw: st.DrawFn) -> list[str]:
         zone = draw(st.sampled_from(ZONES))
         param = f";TZID={zone}" if kind == "zone" else ""
         suffix = "Z" if kind == "utc" else ""
-        props = [f"DTSTART{param}:{start:%Y%m%dT%H%M%S}{suffix}", f"DTEND{param}:{end:%Y%m%dT%H%M%S}{suffix}"]
+        props = [
+            f"DTSTART{param}:{start:%Y%m%dT%H%M%S}{suffix}",
+            f"DTEND{param}:{end:%Y%m%dT%H%M%S}{suffix}",
+        ]
     match draw(st.sampled_from(["end", "none", "duration"])):
         case "none":
             props.pop()
         case "duration":
-            props[1] = f"DURATION:P{nights}D" if kind == "date" else f"DURATION:P{nights}DT3H"
+            props[1] = (
+                f"DURATION:P{nights}D" if kind == "date" else f"DURATION:P{nights}DT3H"
+            )
     # (icalendar leaves UTC+11 floating, and recurring-ical-events then loses the TZID.)
     if draw(st.integers(0, 3)) == 0 and "UTC+11" not in props[0]:
         props.append("RRULE:" + draw(rules))
@@ -137,7 +159,9 @@ def booking_feeds(draw: st.DrawFn) -> str:
     """A booking-feed-like calendar: stays, blocks, texts, folding, extra properties."""
     lines = ["BEGIN:VCALENDAR", "PRODID:-//Hypothesis//EN", "VERSION:2.0"]
     if draw(st.booleans()):
-        lines.append(f"X-WR-TIMEZONE:{draw(st.sampled_from(['Europe/Rome', 'America/Denver']))}")
+        lines.append(
+            f"X-WR-TIMEZONE:{draw(st.sampled_from(['Europe/Rome', 'America/Denver']))}"
+        )
     for number in range(draw(st.integers(0, 5))):
         props = draw(moments())
         props.append(f"UID:u{number}@test")
@@ -145,22 +169,40 @@ def booking_feeds(draw: st.DrawFn) -> str:
             props.append(f"SUMMARY:{escape(summary)}")
         if (description := draw(texts | st.none())) is not None:
             if draw(st.booleans()):
-                description += f"\nPhone Number (Last 4 Digits): {draw(st.integers(0, 9999)):04d}"
+                description += (
+                    f"\nPhone Number (Last 4 Digits): {draw(st.integers(0, 9999)):04d}"
+                )
             props.append(f"DESCRIPTION:{escape(description)}")
-        props += draw(st.lists(st.sampled_from(["LOCATION;LANGUAGE=en:Flat 2", "STATUS:CONFIRMED", "X-FOO;BAR=1:x"]), max_size=2))
+        props += draw(
+            st.lists(
+                st.sampled_from(
+                    ["LOCATION;LANGUAGE=en:Flat 2", "STATUS:CONFIRMED", "X-FOO;BAR=1:x"]
+                ),
+                max_size=2,
+            )
+        )
         props = draw(st.permutations(props))
-        lines += ["BEGIN:VEVENT", *(part for prop in props for part in fold(prop)), "END:VEVENT"]
+        lines += [
+            "BEGIN:VEVENT",
+            *(part for prop in props for part in fold(prop)),
+            "END:VEVENT",
+        ]
     lines.append("END:VCALENDAR")
     return draw(st.sampled_from(["\r\n", "\n"])).join(lines) + "\r\n"
 
 
 @settings(
-    max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 @given(booking_feeds())
 def test_generated_feeds_read_the_same_stays_as_icalendar(text: str) -> None:
     try:
-        ours = fields(read_feed(text, VIENNA, CHECKIN, CHECKOUT, horizon=HORIZON).reservations)
+        ours = fields(
+            read_feed(text, VIENNA, CHECKIN, CHECKOUT, horizon=HORIZON).reservations
+        )
     except FeedError as err:
         assert err.key == "feed_unreadable"
         assert not theirs(text)

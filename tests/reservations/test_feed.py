@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime, time, timedelta
 import logging
 from pathlib import Path
@@ -55,18 +54,33 @@ def at(day: str, hour: int, minute: int = 0) -> datetime:
 
 
 def stays(reservations: list[Reservation]) -> list[Reservation]:
-    return [r for r in reservations if not is_blocked(r.summary, DEFAULT_BLOCK_PATTERNS)]
+    return [
+        r for r in reservations if not is_blocked(r.summary, DEFAULT_BLOCK_PATTERNS)
+    ]
 
 
 def cal(*lines: str) -> str:
     """A small calendar around some VEVENT lines."""
     return "\r\n".join(
-        ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//EN", *lines, "END:VCALENDAR", ""]
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//Test//EN",
+            *lines,
+            "END:VCALENDAR",
+            "",
+        ]
     )
 
 
 def event(*lines: str, uid: str = "u1@test") -> list[str]:
-    return ["BEGIN:VEVENT", "DTSTAMP:20260101T000000Z", f"UID:{uid}", *lines, "END:VEVENT"]
+    return [
+        "BEGIN:VEVENT",
+        "DTSTAMP:20260101T000000Z",
+        f"UID:{uid}",
+        *lines,
+        "END:VEVENT",
+    ]
 
 
 # ------------------------------------------------------------------ the shared samples
@@ -146,7 +160,10 @@ def test_airbnb_old_export() -> None:
     assert (first.start, first.end) == (at("2022-09-16", 16), at("2022-09-26", 11))
     # Across the end of summer time the wall clock stays put, the offset changes.
     long_stay = guests[4]
-    assert (long_stay.start, long_stay.end) == (at("2022-10-22", 16), at("2022-11-22", 11))
+    assert (long_stay.start, long_stay.end) == (
+        at("2022-10-22", 16),
+        at("2022-11-22", 11),
+    )
     assert long_stay.start.utcoffset() == timedelta(hours=2)
     assert long_stay.end.utcoffset() == timedelta(hours=1)
     # A one-night block between two stays.
@@ -181,7 +198,9 @@ def test_booking_com_export() -> None:
 def test_times_follow_the_given_zone_and_hours() -> None:
     """Check-in and check-out hours and the time zone are the caller's."""
     tokyo = ZoneInfo("Asia/Tokyo")
-    first = parse_feed(fixture_text("booking-com.ics"), tokyo, time(15), time(10, 30))[0]
+    first = parse_feed(fixture_text("booking-com.ics"), tokyo, time(15), time(10, 30))[
+        0
+    ]
 
     assert first.start == datetime(2026, 9, 8, 15, tzinfo=tokyo)
     assert first.end == datetime(2026, 9, 13, 10, 30, tzinfo=tokyo)
@@ -232,7 +251,9 @@ def test_timed_events_with_vtimezone() -> None:
     assert winter.start.utcoffset() == timedelta(hours=1)
     # 09:00 Eastern daylight time is 15:00 in Vienna.
     assert (remote.start, remote.end) == (at("2026-08-01", 15), at("2026-08-03", 11))
-    assert all(r.start.tzinfo is VIENNA and r.end.tzinfo is VIENNA for r in (summer, remote))
+    assert all(
+        r.start.tzinfo is VIENNA and r.end.tzinfo is VIENNA for r in (summer, remote)
+    )
 
 
 def test_timed_events_utc_floating_and_duration() -> None:
@@ -241,9 +262,15 @@ def test_timed_events_utc_floating_and_duration() -> None:
     assert (utc.start, utc.end) == (at("2026-07-10", 15), at("2026-07-12", 11))
     assert utc.start.tzinfo is VIENNA
     # A floating time is the property's own clock: taken in `tz`.
-    assert (floating.start, floating.end) == (at("2026-08-01", 16), at("2026-08-05", 11))
+    assert (floating.start, floating.end) == (
+        at("2026-08-01", 16),
+        at("2026-08-05", 11),
+    )
     # DTSTART 14:00Z + P2DT20H.
-    assert (duration.start, duration.end) == (at("2026-09-01", 16), at("2026-09-04", 12))
+    assert (duration.start, duration.end) == (
+        at("2026-09-01", 16),
+        at("2026-09-04", 12),
+    )
 
 
 def test_airbnb_style_quirks() -> None:
@@ -255,7 +282,10 @@ def test_airbnb_style_quirks() -> None:
     same_day, no_end, folded = parse(text)
 
     # Airbnb writes some one-night stays with DTEND == DTSTART: one night, not zero.
-    assert (same_day.start, same_day.end) == (at("2026-10-02", 16), at("2026-10-03", 11))
+    assert (same_day.start, same_day.end) == (
+        at("2026-10-02", 16),
+        at("2026-10-03", 11),
+    )
     assert same_day.phone_last4 == "0042"
     # Without DTEND an all-day event lasts one day (RFC 5545): one night.
     assert (no_end.start, no_end.end) == (at("2026-10-10", 16), at("2026-10-11", 11))
@@ -339,7 +369,9 @@ def test_not_a_calendar_is_malformed(name: str) -> None:
         pytest.param(" BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", id="continuation-first"),
         pytest.param("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n", id="no-end"),
         pytest.param("BEGIN:VEVENT\r\nEND:VEVENT\r\n", id="no-vcalendar"),
-        pytest.param("VERSION:2.0\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", id="before"),
+        pytest.param(
+            "VERSION:2.0\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", id="before"
+        ),
         pytest.param(cal() + "X-JUNK:1\r\n", id="after-end"),
         pytest.param(cal() + "BEGIN:VCALENDAR\r\n", id="second-calendar-cut"),
         pytest.param(cal("BEGIN:VEVENT", "END:VTODO"), id="mismatched-end"),
@@ -403,15 +435,21 @@ def test_an_unreadable_event_is_skipped_and_the_rest_read(
     lines: list[str], reason: str
 ) -> None:
     """One bad event costs that event only; it is reported with its uid and why."""
-    good = event("DTSTART;VALUE=DATE:20260920", "DTEND;VALUE=DATE:20260922", uid="good@test")
-    result = feed.read_feed(cal(*event(*lines, uid="bad@test"), *good), VIENNA, CHECKIN, CHECKOUT)
+    good = event(
+        "DTSTART;VALUE=DATE:20260920", "DTEND;VALUE=DATE:20260922", uid="good@test"
+    )
+    result = feed.read_feed(
+        cal(*event(*lines, uid="bad@test"), *good), VIENNA, CHECKIN, CHECKOUT
+    )
 
     assert [r.uid for r in result.reservations] == ["good@test"]
     assert result.skipped == (feed.SkippedEvent("bad@test", reason),)
 
 
 @pytest.mark.parametrize(("lines", "reason"), UNREADABLE_EVENTS)
-def test_a_feed_of_unreadable_events_only_is_refused(lines: list[str], reason: str) -> None:
+def test_a_feed_of_unreadable_events_only_is_refused(
+    lines: list[str], reason: str
+) -> None:
     with pytest.raises(FeedError) as err:
         parse(cal(*event(*lines)))
     assert err.value.key == "feed_unreadable"
@@ -426,15 +464,22 @@ def test_lenient_on_what_is_harmless() -> None:
     assert parse("\ufeff" + base) == expected
     assert parse(base.replace("\r\n", "\r")) == expected
     assert parse(base.replace("\r\n", "\r\n\r\n")) == expected
-    lower = base.replace("BEGIN:VEVENT", "begin:vevent").replace("END:VEVENT", "End:VEvent")
+    lower = base.replace("BEGIN:VEVENT", "begin:vevent").replace(
+        "END:VEVENT", "End:VEvent"
+    )
     assert parse(lower.replace("SUMMARY:", "summary:")) == expected
     (untitled,) = parse(cal(*event("DTSTART;VALUE=DATE:20260908")))
     assert untitled.summary == ""
-    assert (untitled.start, untitled.end) == (at("2026-09-08", 16), at("2026-09-09", 11))
+    assert (untitled.start, untitled.end) == (
+        at("2026-09-08", 16),
+        at("2026-09-09", 11),
+    )
 
 
 def test_summary_is_stripped_and_unescaped() -> None:
-    (res,) = parse(cal(*event("DTSTART;VALUE=DATE:20260908", "SUMMARY:  Reserved\\, Jo  ")))
+    (res,) = parse(
+        cal(*event("DTSTART;VALUE=DATE:20260908", "SUMMARY:  Reserved\\, Jo  "))
+    )
     assert res.summary == "Reserved, Jo"
 
 
@@ -450,7 +495,12 @@ def test_recurring_events_are_expanded_within_the_horizon() -> None:
 
     assert [(r.uid, r.start, r.end, r.summary) for r in result] == [
         ("u1@test#20260907", at("2026-09-07", 16), at("2026-09-09", 11), "Cleaning"),
-        ("u1@test#20260914", at("2026-09-15", 16), at("2026-09-17", 11), "Cleaning moved"),
+        (
+            "u1@test#20260914",
+            at("2026-09-15", 16),
+            at("2026-09-17", 11),
+            "Cleaning moved",
+        ),
         ("u1@test#20260921", at("2026-09-21", 16), at("2026-09-23", 11), "Cleaning"),
     ]
     assert parse_feed(text, VIENNA, CHECKIN, CHECKOUT, horizon=horizon) == result
@@ -495,7 +545,10 @@ def test_phone_last4(description: str | None, digits: str | None) -> None:
 
 
 @settings(
-    max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 @given(st.text())
 def test_arbitrary_text_gives_a_list_or_feed_error(text: str) -> None:
@@ -529,7 +582,9 @@ def mutated_feed(draw: st.DrawFn) -> str:
     lines = draw(st.sampled_from(SAMPLES)).splitlines()
     for _ in range(draw(st.integers(1, 6))):
         index = draw(st.integers(0, len(lines) - 1))
-        match draw(st.sampled_from(["drop", "repeat", "swap", "insert", "garble", "cut"])):
+        match draw(
+            st.sampled_from(["drop", "repeat", "swap", "insert", "garble", "cut"])
+        ):
             case "drop":
                 del lines[index]
             case "repeat":
@@ -551,7 +606,10 @@ def mutated_feed(draw: st.DrawFn) -> str:
 
 
 @settings(
-    max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 @given(mutated_feed())
 def test_mutated_feeds_give_a_list_or_feed_error(text: str) -> None:
@@ -651,7 +709,7 @@ async def test_fetch_http_errors(
 @pytest.mark.parametrize(
     ("exc", "key"),
     [
-        (asyncio.TimeoutError(), "feed_timeout"),
+        (TimeoutError(), "feed_timeout"),
         (aiohttp.ServerTimeoutError(), "feed_timeout"),
         (aiohttp.ClientError(), "feed_unreachable"),
         (aiohttp.ClientConnectionError(), "feed_unreachable"),
@@ -672,7 +730,9 @@ async def test_fetch_transport_errors(
 async def test_fetch_refuses_announced_oversize(
     hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
 ) -> None:
-    aioclient_mock.get(URL, text="BEGIN:VCALENDAR", headers={"Content-Length": "20971520"})
+    aioclient_mock.get(
+        URL, text="BEGIN:VCALENDAR", headers={"Content-Length": "20971520"}
+    )
 
     with pytest.raises(FeedError) as err:
         await async_fetch_feed(hass, URL)
@@ -684,7 +744,9 @@ async def test_fetch_refuses_oversize_body_without_content_length(
     hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
 ) -> None:
     """A 20 MB body with no (or a lying) Content-Length stops at the default cap."""
-    aioclient_mock.get(URL, content=b"X" * (20 * 1024 * 1024), headers={"Content-Length": "?"})
+    aioclient_mock.get(
+        URL, content=b"X" * (20 * 1024 * 1024), headers={"Content-Length": "?"}
+    )
 
     with pytest.raises(FeedError) as err:
         await async_fetch_feed(hass, URL)
@@ -730,7 +792,10 @@ async def test_fetch_decodes_invalid_utf8_with_replacement(
 @pytest.mark.parametrize(
     ("given", "fetched"),
     [
-        ("webcal://feeds.example.test/a.ics?t=1", "https://feeds.example.test/a.ics?t=1"),
+        (
+            "webcal://feeds.example.test/a.ics?t=1",
+            "https://feeds.example.test/a.ics?t=1",
+        ),
         ("WEBCAL://feeds.example.test/a.ics", "https://feeds.example.test/a.ics"),
         ("webcals://feeds.example.test/a.ics", "https://feeds.example.test/a.ics"),
         (" https://feeds.example.test/a.ics ", "https://feeds.example.test/a.ics"),
@@ -753,17 +818,25 @@ def test_feed_host(url: str, host: str) -> None:
     assert feed_host(url) == host
 
 
-async def test_fetch_webcal(hass: HomeAssistant, aioclient_mock: AiohttpClientMocker) -> None:
-    aioclient_mock.get("https://www.airbnb.com/calendar/ical/1.ics", text="BEGIN:VCALENDAR")
+async def test_fetch_webcal(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    aioclient_mock.get(
+        "https://www.airbnb.com/calendar/ical/1.ics", text="BEGIN:VCALENDAR"
+    )
 
-    result = await async_fetch_feed(hass, "webcal://www.airbnb.com/calendar/ical/1.ics?s=x")
+    result = await async_fetch_feed(
+        hass, "webcal://www.airbnb.com/calendar/ical/1.ics?s=x"
+    )
 
     assert result.body == "BEGIN:VCALENDAR"
     assert str(aioclient_mock.mock_calls[0][1]).startswith("https://www.airbnb.com/")
 
 
 async def test_fetch_never_logs_the_url(
-    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, caplog: pytest.LogCaptureFixture
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     aioclient_mock.get(URL, status=404)
     caplog.set_level(logging.DEBUG)

@@ -27,11 +27,19 @@ GOOD = ["BEGIN:VEVENT", "UID:good@test", "DTSTART;VALUE=DATE:20270105", "DTEND;V
 
 
 def cal(*lines: str) -> str:
-    return "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", *lines, *GOOD, "END:VCALENDAR", ""])
+    return "\r\n".join(
+        ["BEGIN:VCALENDAR", "VERSION:2.0", *lines, *GOOD, "END:VCALENDAR", ""]
+    )
 
 
 def bad_event(*lines: str) -> list[str]:
-    return ["BEGIN:VEVENT", "UID:bad@test", "DTSTART;VALUE=DATE:20270110", *lines, "END:VEVENT"]
+    return [
+        "BEGIN:VEVENT",
+        "UID:bad@test",
+        "DTSTART;VALUE=DATE:20270110",
+        *lines,
+        "END:VEVENT",
+    ]
 
 
 def read(text: str, **kwargs: float) -> tuple[list[str], list[str]]:
@@ -66,21 +74,37 @@ def test_80000_parameters_on_an_x_property_are_never_parsed() -> None:
 def test_too_many_parameters_on_a_property_we_read() -> None:
     text = cal(*bad_event("DTEND" + ";X-A=b" * MAX_PARAMS + ";VALUE=DATE:20270112"))
     assert read(text)[1] == [f"DTEND has more than {MAX_PARAMS} parameters"]
-    allowed = cal(*bad_event("DTEND" + ";X-A=b" * (MAX_PARAMS - 1) + ";VALUE=DATE:20270112"))
+    allowed = cal(
+        *bad_event("DTEND" + ";X-A=b" * (MAX_PARAMS - 1) + ";VALUE=DATE:20270112")
+    )
     assert read(allowed) == (["good@test", "bad@test"], [])
 
 
 def test_components_nested_too_deep_cost_their_event() -> None:
-    nested = ["BEGIN:VALARM", "BEGIN:X-A", "BEGIN:X-B", "X-C:1", "END:X-B", "END:X-A", "END:VALARM"]
+    nested = [
+        "BEGIN:VALARM",
+        "BEGIN:X-A",
+        "BEGIN:X-B",
+        "X-C:1",
+        "END:X-B",
+        "END:X-A",
+        "END:VALARM",
+    ]
     assert read(cal(*bad_event(*nested)))[1] == ["components nested too deep"]
-    assert read(cal(*bad_event(*nested[:1], *nested[-1:]))) == (["good@test", "bad@test"], [])
+    assert read(cal(*bad_event(*nested[:1], *nested[-1:]))) == (
+        ["good@test", "bad@test"],
+        [],
+    )
 
 
 def test_absurd_nesting_refuses_the_feed() -> None:
     text = cal(*["BEGIN:X-DEEP"] * 100_000, *["END:X-DEEP"] * 100_000)
     with pytest.raises(FeedError) as err:
         read(text)
-    assert (err.value.key, err.value.detail) == ("feed_too_complex", "components nested too deep")
+    assert (err.value.key, err.value.detail) == (
+        "feed_too_complex",
+        "components nested too deep",
+    )
 
 
 def test_garbage_inside_an_event_costs_that_event() -> None:
@@ -89,7 +113,11 @@ def test_garbage_inside_an_event_costs_that_event() -> None:
 
 def test_too_many_events_refuse_the_feed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ics_scan, "MAX_EVENTS", 3)
-    assert read(cal(*GOOD, *GOOD))[0] == ["good@test", "good@test#20270105T1600", "good@test#20270105T1600-2"]
+    assert read(cal(*GOOD, *GOOD))[0] == [
+        "good@test",
+        "good@test#20270105T1600",
+        "good@test#20270105T1600-2",
+    ]
     with pytest.raises(FeedError) as err:
         read(cal(*GOOD, *GOOD, *GOOD))
     assert (err.value.key, err.value.detail) == ("feed_too_complex", "over 3 events")
@@ -108,14 +136,21 @@ def test_the_time_budget_refuses_the_feed(monkeypatch: pytest.MonkeyPatch) -> No
     tick(monkeypatch, 0.0, 1.6)
     read_events: list[object] = []
     real_read = feed_module.read_event
-    monkeypatch.setattr(feed_module, "read_event", lambda *a: read_events.append(a) or real_read(*a))
+    monkeypatch.setattr(
+        feed_module, "read_event", lambda *a: read_events.append(a) or real_read(*a)
+    )
     with pytest.raises(FeedError) as err:
         read(cal())
-    assert (err.value.key, err.value.detail) == ("feed_too_complex", "reading took over 1.5 s")
+    assert (err.value.key, err.value.detail) == (
+        "feed_too_complex",
+        "reading took over 1.5 s",
+    )
     assert read_events == []
 
 
-def test_the_time_budget_covers_building_the_stays(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_time_budget_covers_building_the_stays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Past reading the events, turning each into stays (series expanded) is timed too."""
     tick(monkeypatch, 0.0, 0.1, 0.2, 0.3, 1.6)
     with pytest.raises(FeedError) as err:
@@ -127,7 +162,10 @@ def test_the_time_budget_covers_building_the_stays(monkeypatch: pytest.MonkeyPat
     ("rule", "reason"),
     [
         ("FREQ=HOURLY", "RRULE recurs more often than daily, or has no FREQ"),
-        ("FREQ=SECONDLY;COUNT=1000000000", "RRULE recurs more often than daily, or has no FREQ"),
+        (
+            "FREQ=SECONDLY;COUNT=1000000000",
+            "RRULE recurs more often than daily, or has no FREQ",
+        ),
         ("INTERVAL=2", "RRULE recurs more often than daily, or has no FREQ"),
         ("FREQ=DAILY;BYDAY=XX", "RRULE cannot be read"),
         ("FREQ=DAILY;UNTIL=2027", "RRULE's UNTIL cannot be read"),
@@ -176,7 +214,11 @@ def test_rdates_and_exdates() -> None:
         "RDATE:20270110T150000Z,20270120T150000Z", "RDATE;VALUE=PERIOD:20270130T150000Z/P1D",
         "EXDATE:20270110T150000Z", "END:VEVENT",
     ]  # fmt: skip
-    assert read(cal(*event))[0] == ["r@test#20270105T150000Z", "good@test", "r@test#20270120T150000Z"]
+    assert read(cal(*event))[0] == [
+        "r@test#20270105T150000Z",
+        "good@test",
+        "r@test#20270120T150000Z",
+    ]
 
 
 def test_a_series_whose_occurrences_are_all_past_is_not_an_error() -> None:

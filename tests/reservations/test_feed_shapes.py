@@ -57,17 +57,26 @@ def test_merged_listing_headers_inline() -> None:
 def test_concatenated_calendars_are_one_feed() -> None:
     result = read("merged-concatenated.ics")
 
-    assert [r.uid for r in result.reservations] == ["c1@airbnb.com", "c2@vrbo.com", "c3@vrbo.com"]
+    assert [r.uid for r in result.reservations] == [
+        "c1@airbnb.com",
+        "c2@vrbo.com",
+        "c3@vrbo.com",
+    ]
 
 
 def test_one_bad_event_costs_only_itself() -> None:
     result = read("one-bad-event.ics")
 
-    assert [r.uid for r in result.reservations] == ["good1@booking.com", "good2@booking.com"]
+    assert [r.uid for r in result.reservations] == [
+        "good1@booking.com",
+        "good2@booking.com",
+    ]
     assert result.skipped == (
         SkippedEvent("backwards@booking.com", "ends before it starts"),
         SkippedEvent("nostart@booking.com", "no DTSTART"),
-        SkippedEvent("emptyparam@booking.com", "DTSTART has a parameter that cannot be read"),
+        SkippedEvent(
+            "emptyparam@booking.com", "DTSTART has a parameter that cannot be read"
+        ),
         SkippedEvent("absurd@booking.com", "DURATION cannot be read"),
     )
     assert skip_summary(result.skipped) == (
@@ -93,7 +102,9 @@ def test_exchange_time_zones() -> None:
     # "Customized Time Zone": -04:00 from April's first Sunday, -03:00 from September's.
     assert by_summary["Visita"].start == datetime(2027, 6, 12, 18, tzinfo=UTC)
     noumea = timezone(timedelta(hours=11))
-    assert by_summary["Guest from Noumea"].start == datetime(2027, 7, 1, 15, tzinfo=noumea)
+    assert by_summary["Guest from Noumea"].start == datetime(
+        2027, 7, 1, 15, tzinfo=noumea
+    )
     paris = ZoneInfo("Europe/Paris")
     assert by_summary["Guest from Berlin"].start == at("2027-08-01", 15, tz=paris)
     # No X-WR-TIMEZONE: an undefined zone falls back on Home Assistant's.
@@ -111,9 +122,21 @@ def test_full_history_vtimezone_and_x_wr_timezone_fallback() -> None:
     paris = ZoneInfo("Europe/Paris")
 
     assert spans(result.reservations) == [
-        ("tb-1@thunderbird", at("2027-07-10", 16, tz=paris), at("2027-07-14", 11, tz=paris)),
-        ("tb-3@thunderbird", at("2027-09-01", 16, tz=paris), at("2027-09-03", 11, tz=paris)),
-        ("tb-2@thunderbird", at("2027-12-10", 16, tz=paris), at("2027-12-14", 11, tz=paris)),
+        (
+            "tb-1@thunderbird",
+            at("2027-07-10", 16, tz=paris),
+            at("2027-07-14", 11, tz=paris),
+        ),
+        (
+            "tb-3@thunderbird",
+            at("2027-09-01", 16, tz=paris),
+            at("2027-09-03", 11, tz=paris),
+        ),
+        (
+            "tb-2@thunderbird",
+            at("2027-12-10", 16, tz=paris),
+            at("2027-12-14", 11, tz=paris),
+        ),
     ]
     assert result.notes == (
         "TZID 'Central Europe (custom)' is not defined: read in Europe/Paris (X-WR-TIMEZONE)",
@@ -184,5 +207,9 @@ def test_stays_are_not_blocks(summary: str) -> None:
 
 def test_blocks_fixture() -> None:
     result = read("blocks-languages.ics")
-    stays = [r for r in result.reservations if not is_blocked(r.summary, DEFAULT_BLOCK_PATTERNS)]
+    stays = [
+        r
+        for r in result.reservations
+        if not is_blocked(r.summary, DEFAULT_BLOCK_PATTERNS)
+    ]
     assert [r.uid for r in stays] == ["stay@abritel.fr", "stay2@abritel.fr"]

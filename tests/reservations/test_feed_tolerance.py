@@ -51,7 +51,9 @@ def unreadable(ics: str, uid: str) -> str:
     return head[:start] + block + f"UID:{uid}" + tail
 
 
-async def refresh(hass: HomeAssistant, freezer: FrozenDateTimeFactory, times: int = 1) -> None:
+async def refresh(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, times: int = 1
+) -> None:
     for _ in range(times):
         freezer.tick(timedelta(minutes=31))
         async_fire_time_changed(hass)
@@ -74,7 +76,9 @@ async def test_a_bad_event_is_skipped_reported_and_cleared(
 
     assert coordinator.last_update_success
     assert set(coordinator.data) == stays
-    issue = ir.async_get(hass).async_get_issue("lockbooking", ISSUE.format(entry.entry_id))
+    issue = ir.async_get(hass).async_get_issue(
+        "lockbooking", ISSUE.format(entry.entry_id)
+    )
     assert issue is not None
     assert issue.severity is ir.IssueSeverity.WARNING
     assert issue.translation_placeholders == {
@@ -83,18 +87,27 @@ async def test_a_bad_event_is_skipped_reported_and_cleared(
         "reasons": "ends before it starts (1)",
     }
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
-    assert diagnostics["skipped_events"] == [{"uid": "bad@test", "reason": "ends before it starts"}]
+    assert diagnostics["skipped_events"] == [
+        {"uid": "bad@test", "reason": "ends before it starts"}
+    ]
 
     aioclient_mock.clear_requests()
     aioclient_mock.get(FEED_URL, text=feed())
     await refresh(hass, freezer)
 
-    assert ir.async_get(hass).async_get_issue("lockbooking", ISSUE.format(entry.entry_id)) is None
-    assert (await async_get_config_entry_diagnostics(hass, entry))["skipped_events"] == []
+    assert (
+        ir.async_get(hass).async_get_issue("lockbooking", ISSUE.format(entry.entry_id))
+        is None
+    )
+    assert (await async_get_config_entry_diagnostics(hass, entry))[
+        "skipped_events"
+    ] == []
 
 
 async def test_the_repair_goes_with_the_entry(
-    hass: HomeAssistant, reservations_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    reservations_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     aioclient_mock.get(FEED_URL, text=with_bad_event(feed()))
     reservations_entry.add_to_hass(hass)
@@ -140,7 +153,9 @@ async def test_an_unreadable_event_without_uid_holds_every_cancellation(
     coordinator = init_reservations.runtime_data.coordinator
     gone = without_event(feed(), FIRST_UID)
     aioclient_mock.clear_requests()
-    aioclient_mock.get(FEED_URL, text=with_bad_event(gone, BAD_EVENT.replace("UID:bad@test\r\n", "")))
+    aioclient_mock.get(
+        FEED_URL, text=with_bad_event(gone, BAD_EVENT.replace("UID:bad@test\r\n", ""))
+    )
 
     await refresh(hass, freezer, 3)
 
@@ -164,7 +179,11 @@ async def test_a_feed_of_unreadable_events_changes_nothing(
     coordinator = init_reservations.runtime_data.coordinator
     known = dict(coordinator.data)
     text = feed()
-    for uid in [FIRST_UID, SECOND_UID, *(u for u in known if u not in (FIRST_UID, SECOND_UID))]:
+    for uid in [
+        FIRST_UID,
+        SECOND_UID,
+        *(u for u in known if u not in (FIRST_UID, SECOND_UID)),
+    ]:
         text = unreadable(text, uid)
     blocks = text.count("BEGIN:VEVENT")
     for _ in range(blocks):
@@ -182,7 +201,9 @@ async def test_a_feed_of_unreadable_events_changes_nothing(
 # ------------------------------------------------------------------------- closures
 
 
-@pytest.mark.parametrize(("options", "closure"), [({}, True), ({"longest_stay_nights": 600}, False)])
+@pytest.mark.parametrize(
+    ("options", "closure"), [({}, True), ({"longest_stay_nights": 600}, False)]
+)
 async def test_events_longer_than_the_longest_stay_are_closures(
     hass: HomeAssistant,
     reservations_entry: MockConfigEntry,
@@ -203,10 +224,14 @@ async def test_events_longer_than_the_longest_stay_are_closures(
     await hass.async_block_till_done()
     coordinator = entry.runtime_data.coordinator
 
-    stays = {"stay1@booking.com", "stay2@booking.com"} | (set() if closure else {"closure@booking.com"})
+    stays = {"stay1@booking.com", "stay2@booking.com"} | (
+        set() if closure else {"closure@booking.com"}
+    )
     assert set(coordinator.data) == stays
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
-    assert [c["uid"] for c in diagnostics["closures"]] == (["closure@booking.com"] if closure else [])
+    assert [c["uid"] for c in diagnostics["closures"]] == (
+        ["closure@booking.com"] if closure else []
+    )
     if closure:
         assert diagnostics["closures"][0]["summary"] == "**REDACTED**"
         assert diagnostics["closures"][0]["end"] == "2028-08-01T11:00:00+02:00"
@@ -244,8 +269,12 @@ async def test_block_patterns_ship_in_the_options_form(
 
 
 async def _form(hass: HomeAssistant) -> str:
-    result = await hass.config_entries.flow.async_init("lockbooking", context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "reservations"})
+    result = await hass.config_entries.flow.async_init(
+        "lockbooking", context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "reservations"}
+    )
     return result["flow_id"]
 
 
@@ -263,7 +292,9 @@ async def test_plain_http_is_refused_unless_allowed(
     aioclient_mock.get(HTTP_URL, text=feed())
     flow_id = await _form(hass)
 
-    result = await hass.config_entries.flow.async_configure(flow_id, _input(hass, url=HTTP_URL))
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _input(hass, url=HTTP_URL)
+    )
 
     assert result["errors"] == {"url": "insecure_url"}
     assert aioclient_mock.call_count == 0
@@ -280,8 +311,17 @@ async def test_plain_http_is_refused_unless_allowed(
 @pytest.mark.parametrize(
     ("body", "error"),
     [
-        (with_bad_event("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"), "feed_unreadable"),
-        ("BEGIN:VCALENDAR\r\n" + "BEGIN:X\r\n" * 100 + "END:X\r\n" * 100 + "END:VCALENDAR\r\n", "feed_too_complex"),
+        (
+            with_bad_event("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"),
+            "feed_unreadable",
+        ),
+        (
+            "BEGIN:VCALENDAR\r\n"
+            + "BEGIN:X\r\n" * 100
+            + "END:X\r\n" * 100
+            + "END:VCALENDAR\r\n",
+            "feed_too_complex",
+        ),
     ],
 )
 async def test_a_feed_we_cannot_read_is_refused_with_its_reason(
@@ -293,9 +333,13 @@ async def test_a_feed_we_cannot_read_is_refused_with_its_reason(
 ) -> None:
     aioclient_mock.get(FEED_URL, text=body)
     flow_id = await _form(hass)
-    result = await hass.config_entries.flow.async_configure(flow_id, _input(hass, url=FEED_URL))
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _input(hass, url=FEED_URL)
+    )
     assert result["errors"] == {"url": error}
-    assert not hass.config_entries.async_entries("lockbooking", include_ignore=False)[1:]
+    assert not hass.config_entries.async_entries("lockbooking", include_ignore=False)[
+        1:
+    ]
 
 
 async def test_an_existing_http_entry_keeps_working(
@@ -329,14 +373,18 @@ async def test_redirects_to_https_are_followed(
     moved = "https://cdn.example.test/feeds/abc.ics"
     aioclient_mock.get(FEED_URL, status=301, headers={"Location": moved})
     aioclient_mock.get(moved, status=302, headers={"Location": "/feeds/def.ics"})
-    aioclient_mock.get("https://cdn.example.test/feeds/def.ics", text=feed(), headers={"ETag": '"x"'})
+    aioclient_mock.get(
+        "https://cdn.example.test/feeds/def.ics", text=feed(), headers={"ETag": '"x"'}
+    )
 
     fetch = await async_fetch_feed(hass, FEED_URL, etag='"old"')
 
     assert fetch.body == feed()
     assert fetch.etag == '"x"'
     assert aioclient_mock.call_count == 3
-    assert all(headers["If-None-Match"] == '"old"' for *_, headers in aioclient_mock.mock_calls)
+    assert all(
+        headers["If-None-Match"] == '"old"' for *_, headers in aioclient_mock.mock_calls
+    )
 
 
 @pytest.mark.parametrize(
@@ -382,7 +430,9 @@ async def test_at_most_five_redirects(
     # Five redirects are fine.
     aioclient_mock.clear_requests()
     aioclient_mock.get(FEED_URL, status=307, headers={"Location": hops[0]})
-    for here, there in zip(hops[: MAX_REDIRECTS - 1], hops[1:MAX_REDIRECTS], strict=True):
+    for here, there in zip(
+        hops[: MAX_REDIRECTS - 1], hops[1:MAX_REDIRECTS], strict=True
+    ):
         aioclient_mock.get(here, status=307, headers={"Location": there})
     aioclient_mock.get(hops[MAX_REDIRECTS - 1], text=feed())
     assert (await async_fetch_feed(hass, FEED_URL)).body == feed()

@@ -46,7 +46,10 @@ def test_known_zones(tzid: str, zone: ZoneInfo) -> None:
         ("UTC+11", timedelta(hours=11)),
         ("UTC-05:30", -timedelta(hours=5, minutes=30)),
         ("GMT+0530", timedelta(hours=5, minutes=30)),
-        ("(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna", timedelta(hours=1)),
+        (
+            "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna",
+            timedelta(hours=1),
+        ),
     ],
 )
 def test_utc_offset_forms(tzid: str, offset: timedelta) -> None:
@@ -56,7 +59,9 @@ def test_utc_offset_forms(tzid: str, offset: timedelta) -> None:
     assert "fixed offset" in note
 
 
-@pytest.mark.parametrize("tzid", ["Mars/Olympus", "UTC+99", "../../etc/passwd", "x" * 100, ""])
+@pytest.mark.parametrize(
+    "tzid", ["Mars/Olympus", "UTC+99", "../../etc/passwd", "x" * 100, ""]
+)
 def test_unknown_zones(tzid: str) -> None:
     assert known_zone(tzid) == (None, None)
 
@@ -74,8 +79,13 @@ def test_a_full_history_vtimezone_matches_the_iana_zone(moment: datetime) -> Non
     local = moment.astimezone(zone)
     assert local.replace(tzinfo=None) == moment.astimezone(PARIS).replace(tzinfo=None)
     wall = moment.astimezone(PARIS).replace(tzinfo=None, fold=0)
-    if PARIS.utcoffset(wall) == PARIS.utcoffset(wall.replace(fold=1)):  # not the repeated hour
-        assert wall.replace(tzinfo=zone).utcoffset() == wall.replace(tzinfo=PARIS).utcoffset()
+    if PARIS.utcoffset(wall) == PARIS.utcoffset(
+        wall.replace(fold=1)
+    ):  # not the repeated hour
+        assert (
+            wall.replace(tzinfo=zone).utcoffset()
+            == wall.replace(tzinfo=PARIS).utcoffset()
+        )
         assert zone.dst(local) == PARIS.dst(moment.astimezone(PARIS))
     assert zone.tzname(local) == "Paris (history)"
 
@@ -108,7 +118,9 @@ def test_rdate_observances_and_unreadable_ones() -> None:
     assert datetime(2027, 2, 1, tzinfo=zone).utcoffset() == timedelta(hours=3)
     assert custom_zone("none", [("STANDARD", ["TZOFFSETTO:+0100"])]) is None
     bad_rule = [("STANDARD", ["TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "DTSTART:20200101T000000", "RRULE:FREQ=NEVER"])]  # fmt: skip
-    assert datetime(2026, 1, 1, tzinfo=custom_zone("b", bad_rule)).utcoffset() == timedelta(hours=2)
+    assert datetime(
+        2026, 1, 1, tzinfo=custom_zone("b", bad_rule)
+    ).utcoffset() == timedelta(hours=2)
 
 
 def test_resolver_order_and_notes() -> None:
@@ -125,7 +137,9 @@ def test_resolver_order_and_notes() -> None:
 
     # An IANA name is the IANA zone, whatever the feed's VTIMEZONE says.
     assert resolver.zone("Europe/Vienna") == ZoneInfo("Europe/Vienna")
-    assert datetime(2026, 1, 1, tzinfo=resolver.zone("Office")).utcoffset() == timedelta(hours=5)
+    assert datetime(
+        2026, 1, 1, tzinfo=resolver.zone("Office")
+    ).utcoffset() == timedelta(hours=5)
     assert resolver.zone("Office") is resolver.zone("Office")
     denver = ZoneInfo("America/Denver")
     assert resolver.zone("Broken") == denver

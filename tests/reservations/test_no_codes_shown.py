@@ -46,7 +46,9 @@ LOCKS = ["demo_demo:front_door", "demo_demo:garden_gate", "demo_demo:cabin"]
 @pytest.fixture(autouse=True)
 def four_digit_gate() -> Any:
     """The demo's UniFi-like gate takes 4-6 digit PINs: it gets the phone digits."""
-    with patch.object(demo, "VISITOR_PIN_RULES", replace(demo.VISITOR_PIN_RULES, lengths=(4, 5, 6))):
+    with patch.object(
+        demo, "VISITOR_PIN_RULES", replace(demo.VISITOR_PIN_RULES, lengths=(4, 5, 6))
+    ):
         yield
 
 
@@ -69,7 +71,10 @@ def _entry(options: dict[str, Any], **kwargs: Any) -> MockConfigEntry:
 
 
 async def _setup(
-    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, entry: MockConfigEntry, ics: str | None = None
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    entry: MockConfigEntry,
+    ics: str | None = None,
 ) -> None:
     aioclient_mock.get(FEED_URL, text=ics or feed())
     entry.add_to_hass(hass)
@@ -80,7 +85,11 @@ async def _setup(
 async def _codes(hass: HomeAssistant) -> set[str]:
     """The stay's codes, as an automation (no user) reads them."""
     response = await hass.services.async_call(
-        "lockbooking", "get_codes", {"uid": FIRST_UID}, blocking=True, return_response=True
+        "lockbooking",
+        "get_codes",
+        {"uid": FIRST_UID},
+        blocking=True,
+        return_response=True,
     )
     return {code["code"] for code in response["codes"] if code["code"]}
 
@@ -99,13 +108,17 @@ async def test_a_read_only_user_reads_no_code(
     codes = await _codes(hass)
     assert PHONE in codes  # the gate's code is the guest's phone digits
     assert len(codes) == 3
-    freezer.move_to("2026-08-24T17:00:00+02:00")  # the stay is the calendar's current event
+    freezer.move_to(
+        "2026-08-24T17:00:00+02:00"
+    )  # the stay is the calendar's current event
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert hass.states.get("calendar.seaside_flat").state == "on"
 
     assert await async_setup_component(hass, "api", {})
-    refresh_token = await hass.auth.async_create_refresh_token(hass_read_only_user, CLIENT_ID)
+    refresh_token = await hass.auth.async_create_refresh_token(
+        hass_read_only_user, CLIENT_ID
+    )
     token = hass.auth.async_create_access_token(refresh_token)
     ws = await hass_ws_client(hass, token)
     client = await hass_client(token)
@@ -130,7 +143,9 @@ async def test_a_read_only_user_reads_no_code(
         assert "Phone Number" not in text
 
     # The code events are the admin's: a read-only user cannot subscribe to them.
-    await ws.send_json_auto_id({"type": "subscribe_events", "event_type": "lockbooking_code_issued"})
+    await ws.send_json_auto_id(
+        {"type": "subscribe_events", "event_type": "lockbooking_code_issued"}
+    )
     result = await ws.receive_json()
     assert not result["success"]
     assert result["error"]["code"] == "unauthorized"
@@ -140,7 +155,9 @@ async def test_show_codes_option_is_migrated_away(
     hass: HomeAssistant, init_demo: MockConfigEntry, aioclient_mock: AiohttpClientMocker
 ) -> None:
     """An entry saved with "show codes in the calendar" on loses the option."""
-    entry = _entry({"show_codes": True, "refresh_minutes": 60}, version=1, minor_version=1)
+    entry = _entry(
+        {"show_codes": True, "refresh_minutes": 60}, version=1, minor_version=1
+    )
     await _setup(hass, aioclient_mock, entry)
 
     assert entry.state is ConfigEntryState.LOADED
@@ -150,7 +167,11 @@ async def test_show_codes_option_is_migrated_away(
     response = await hass.services.async_call(
         "calendar",
         "get_events",
-        {"entity_id": "calendar.seaside_flat", "start_date_time": "2026-08-24 00:00", "duration": {"days": 1}},
+        {
+            "entity_id": "calendar.seaside_flat",
+            "start_date_time": "2026-08-24 00:00",
+            "duration": {"days": 1},
+        },
         blocking=True,
         return_response=True,
     )
@@ -181,15 +202,21 @@ async def test_repairs_quote_the_summary_as_bounded_plain_text(
     """A feed's summary is the feed author's text: no markdown, links or HTML in Repairs."""
     summary = "**Free** [stay](https://evil.example) <img src=x> " + "x" * 150
     ics = feed().replace("SUMMARY:Reserved", f"SUMMARY:{summary}", 1)
-    with patch.object(DemoVendor, "async_issue_code", side_effect=VendorUnavailableError("down")):
+    with patch.object(
+        DemoVendor, "async_issue_code", side_effect=VendorUnavailableError("down")
+    ):
         await _setup(hass, aioclient_mock, _entry({}), ics)
         for _ in range(4):
             freezer.tick(timedelta(minutes=20))
             async_fire_time_changed(hass)
             await hass.async_block_till_done()
-    [issue] = [i for i in issue_registry.issues.values() if i.translation_key == "code_failed"]
+    [issue] = [
+        i for i in issue_registry.issues.values() if i.translation_key == "code_failed"
+    ]
     quoted = issue.translation_placeholders["summary"]
-    assert quoted.startswith(r"\*\*Free\*\* \[stay\]\(https\://evil\.example\) \<img src=x\>")
+    assert quoted.startswith(
+        r"\*\*Free\*\* \[stay\]\(https\://evil\.example\) \<img src=x\>"
+    )
     assert "evil.example)" not in quoted
     assert quoted.endswith("x…")
     assert len(quoted.replace("\\", "")) == REPAIR_TEXT_CHARS
@@ -229,7 +256,11 @@ async def test_diagnostics_name_no_lock_key(
         assert "demo_demo" not in str(diagnostics)
         for code in codes:
             assert code not in str(diagnostics)
-    assert {code["lock_name"] for code in diagnostics["codes"]} == {"Front door", "Garden gate", "Cabin"}
+    assert {code["lock_name"] for code in diagnostics["codes"]} == {
+        "Front door",
+        "Garden gate",
+        "Cabin",
+    }
 
 
 @pytest.mark.parametrize(
@@ -243,5 +274,7 @@ async def test_diagnostics_name_no_lock_key(
         ("Call, phone number (last 4 digits) 4144 thanks", "Call,  thanks"),
     ],
 )
-def test_the_phone_digits_line_is_dropped(description: str | None, shown: str | None) -> None:
+def test_the_phone_digits_line_is_dropped(
+    description: str | None, shown: str | None
+) -> None:
     assert without_phone_digits(description) == shown

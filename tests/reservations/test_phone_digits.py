@@ -27,13 +27,20 @@ from homeassistant.core import HomeAssistant
 from .conftest import FEED_URL, FIRST_UID, feed
 
 PHONE = "4144"  # the first stay's "Phone Number (Last 4 Digits)" in airbnb-1.0.ics
-PHONE_NOTES = {NOTE_PREFERRED_USED, NOTE_PREFERRED_RULES, NOTE_PREFERRED_TAKEN, NOTE_PREFERRED_REFUSED}
+PHONE_NOTES = {
+    NOTE_PREFERRED_USED,
+    NOTE_PREFERRED_RULES,
+    NOTE_PREFERRED_TAKEN,
+    NOTE_PREFERRED_REFUSED,
+}
 
 
 @pytest.fixture(autouse=True)
 def four_digit_gate() -> Any:
     """The demo's UniFi-like gate takes 4-6 digit PINs here (a site's length may be 4)."""
-    with patch.object(demo, "VISITOR_PIN_RULES", replace(demo.VISITOR_PIN_RULES, lengths=(4, 5, 6))):
+    with patch.object(
+        demo, "VISITOR_PIN_RULES", replace(demo.VISITOR_PIN_RULES, lengths=(4, 5, 6))
+    ):
         yield
 
 
@@ -50,7 +57,11 @@ async def _start(
             "kind": "reservations",
             "name": "Seaside flat",
             "url": FEED_URL,
-            "locks": ["demo_demo:front_door", "demo_demo:garden_gate", "demo_demo:cabin"],
+            "locks": [
+                "demo_demo:front_door",
+                "demo_demo:garden_gate",
+                "demo_demo:cabin",
+            ],
             "checkin_time": "16:00:00",
             "checkout_time": "11:00:00",
         },
@@ -67,10 +78,17 @@ async def _by_lock(hass: HomeAssistant, event: Any) -> dict[str, dict[str, Any]]
     assert event.data["uid"] == FIRST_UID
     assert all("code" not in code for code in event.data["codes"])
     response = await hass.services.async_call(
-        "lockbooking", "get_codes", {"uid": FIRST_UID}, blocking=True, return_response=True
+        "lockbooking",
+        "get_codes",
+        {"uid": FIRST_UID},
+        blocking=True,
+        return_response=True,
     )
     digits = {code["lock"]: code["code"] for code in response["codes"]}
-    return {code["lock"]: {**code, "code": digits[code["lock"]]} for code in event.data["codes"]}
+    return {
+        code["lock"]: {**code, "code": digits[code["lock"]]}
+        for code in event.data["codes"]
+    }
 
 
 async def test_phone_digits_where_the_lock_takes_them(
@@ -130,7 +148,9 @@ async def test_a_lock_refusing_the_phone_digits_gets_a_random_code(
     real_issue = DemoVendor.async_issue_code
     sent: list[str | None] = []
 
-    async def refuse_phone(self: DemoVendor, lock: Any, plan: Any, name: str, code: str | None) -> Any:
+    async def refuse_phone(
+        self: DemoVendor, lock: Any, plan: Any, name: str, code: str | None
+    ) -> Any:
         if lock.id == "garden_gate":
             sent.append(code)
             if code == PHONE:

@@ -28,7 +28,11 @@ async def _events(hass: HomeAssistant, start: str, end: str) -> list[dict[str, A
     response = await hass.services.async_call(
         "calendar",
         "get_events",
-        {"entity_id": "calendar.seaside_flat", "start_date_time": start, "end_date_time": end},
+        {
+            "entity_id": "calendar.seaside_flat",
+            "start_date_time": start,
+            "end_date_time": end,
+        },
         blocking=True,
         return_response=True,
     )
@@ -47,7 +51,9 @@ async def test_calendar_lists_stays_not_blocks(
     state = hass.states.get("calendar.seaside_flat")
     assert state.state == "off"
     assert state.attributes["start_time"] == "2026-08-24 16:00:00"
-    events = await _events(hass, "2026-08-01T00:00:00+02:00", "2026-10-01T00:00:00+02:00")
+    events = await _events(
+        hass, "2026-08-01T00:00:00+02:00", "2026-10-01T00:00:00+02:00"
+    )
     assert [(e["start"], e["end"], e["summary"]) for e in events] == [
         ("2026-08-24T16:00:00+02:00", "2026-09-02T11:00:00+02:00", "Reserved"),
         ("2026-09-02T16:00:00+02:00", "2026-09-08T11:00:00+02:00", "Reserved"),
@@ -82,18 +88,27 @@ async def test_due_stay_gets_codes_automatically(
         "lock.front_door",
         lock_device(hass, "front_door"),
     )
-    assert (cabin["entity_id"], cabin["device_id"]) == (None, lock_device(hass, "cabin"))
+    assert (cabin["entity_id"], cabin["device_id"]) == (
+        None,
+        lock_device(hass, "cabin"),
+    )
     assert front["kind"] == "keypad"
     assert front["status"] == "issued"
     assert cabin["kind"] == "algopin_hourly"
     assert cabin["starts"] == "2026-08-24T16:00:00+02:00"
     assert any("before 2026-08-25T16:00:00+02:00" in note for note in cabin["notes"])
     codes = await hass.services.async_call(
-        "lockbooking", "get_codes", {"uid": FIRST_UID}, blocking=True, return_response=True
+        "lockbooking",
+        "get_codes",
+        {"uid": FIRST_UID},
+        blocking=True,
+        return_response=True,
     )
     code = next(c["code"] for c in codes["codes"] if c["lock"] == "Front door")
     assert len(code) == 6
-    events = await _events(hass, "2026-08-24T00:00:00+02:00", "2026-08-25T00:00:00+02:00")
+    events = await _events(
+        hass, "2026-08-24T00:00:00+02:00", "2026-08-25T00:00:00+02:00"
+    )
     description = events[0]["description"]
     assert "Front door: issued, 24 Aug 16:00 to 02 Sep 11:00" in description
     assert code not in description
@@ -103,7 +118,9 @@ async def test_due_stay_gets_codes_automatically(
 
 
 async def test_nothing_is_issued_twice(
-    hass: HomeAssistant, init_reservations: MockConfigEntry, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     with patch.object(DemoVendor, "async_issue_code", autospec=True) as spy:
         for _ in range(3):
@@ -124,14 +141,21 @@ async def test_cancelled_after_two_good_fetches(
     aioclient_mock.get(FEED_URL, text=without_event(feed(), FIRST_UID))
     await _refresh(hass, freezer)
     assert not revoked
-    events = await _events(hass, "2026-08-24T00:00:00+02:00", "2026-08-25T00:00:00+02:00")
+    events = await _events(
+        hass, "2026-08-24T00:00:00+02:00", "2026-08-25T00:00:00+02:00"
+    )
     assert [e["summary"] for e in events] == ["Reserved"]
     await _refresh(hass, freezer)
     [event] = revoked
     assert event.data["uid"] == FIRST_UID
-    assert [c["lock"] for c in event.data["codes"]] == ["Front door"]  # algoPINs cannot be
+    assert [c["lock"] for c in event.data["codes"]] == [
+        "Front door"
+    ]  # algoPINs cannot be
     assert [c.lock_id for c in vendor._codes.values()] == ["cabin"]
-    assert await _events(hass, "2026-08-24T00:00:00+02:00", "2026-08-25T00:00:00+02:00") == []
+    assert (
+        await _events(hass, "2026-08-24T00:00:00+02:00", "2026-08-25T00:00:00+02:00")
+        == []
+    )
 
 
 async def test_cancelled_when_the_second_fetch_is_not_modified(
@@ -143,7 +167,9 @@ async def test_cancelled_when_the_second_fetch_is_not_modified(
     """A 304 confirms the feed still lacks the stay: it counts as the second good fetch."""
     revoked = async_capture_events(hass, "lockbooking_code_revoked")
     aioclient_mock.clear_requests()
-    aioclient_mock.get(FEED_URL, text=without_event(feed(), FIRST_UID), headers={"ETag": '"v2"'})
+    aioclient_mock.get(
+        FEED_URL, text=without_event(feed(), FIRST_UID), headers={"ETag": '"v2"'}
+    )
     await _refresh(hass, freezer)
     assert not revoked
     aioclient_mock.clear_requests()
@@ -152,7 +178,10 @@ async def test_cancelled_when_the_second_fetch_is_not_modified(
     assert aioclient_mock.mock_calls[-1][3]["If-None-Match"] == '"v2"'
     [event] = revoked
     assert event.data["uid"] == FIRST_UID
-    assert await _events(hass, "2026-08-24T00:00:00+02:00", "2026-08-25T00:00:00+02:00") == []
+    assert (
+        await _events(hass, "2026-08-24T00:00:00+02:00", "2026-08-25T00:00:00+02:00")
+        == []
+    )
 
 
 async def test_calendar_shows_a_stay_that_changed_in_the_feed(
@@ -163,13 +192,20 @@ async def test_calendar_shows_a_stay_that_changed_in_the_feed(
 ) -> None:
     """The calendar reuses the events it made only while their stays stay the same."""
     window = ("2026-09-01T00:00:00+02:00", "2026-09-10T00:00:00+02:00")
-    [before] = [e for e in await _events(hass, *window) if e["start"].startswith("2026-09-02")]
+    [before] = [
+        e for e in await _events(hass, *window) if e["start"].startswith("2026-09-02")
+    ]
     assert before["end"] == "2026-09-08T11:00:00+02:00"
     aioclient_mock.clear_requests()
-    aioclient_mock.get(FEED_URL, text=feed().replace("DTEND;VALUE=DATE:20260908", "DTEND;VALUE=DATE:20260909"))
+    aioclient_mock.get(
+        FEED_URL,
+        text=feed().replace("DTEND;VALUE=DATE:20260908", "DTEND;VALUE=DATE:20260909"),
+    )
     await _refresh(hass, freezer)
 
-    [after] = [e for e in await _events(hass, *window) if e["start"].startswith("2026-09-02")]
+    [after] = [
+        e for e in await _events(hass, *window) if e["start"].startswith("2026-09-02")
+    ]
     assert after["end"] == "2026-09-09T11:00:00+02:00"
 
 
@@ -190,14 +226,18 @@ async def test_faulty_fetches_change_nothing(
     bad: dict[str, Any],
 ) -> None:
     revoked = async_capture_events(hass, "lockbooking_code_revoked")
-    before = await _events(hass, "2026-08-01T00:00:00+02:00", "2027-12-01T00:00:00+02:00")
+    before = await _events(
+        hass, "2026-08-01T00:00:00+02:00", "2027-12-01T00:00:00+02:00"
+    )
     aioclient_mock.clear_requests()
     aioclient_mock.get(FEED_URL, **bad)
     for _ in range(3):
         await _refresh(hass, freezer)
     assert not revoked
     assert hass.states.get("calendar.seaside_flat").state != "unavailable"
-    after = await _events(hass, "2026-08-01T00:00:00+02:00", "2027-12-01T00:00:00+02:00")
+    after = await _events(
+        hass, "2026-08-01T00:00:00+02:00", "2027-12-01T00:00:00+02:00"
+    )
     assert after == before
 
 
@@ -209,7 +249,9 @@ async def test_unchanged_feed_is_not_parsed_again(
 ) -> None:
     aioclient_mock.clear_requests()
     aioclient_mock.get(FEED_URL, status=304)
-    with patch("custom_components.lockbooking.reservations.coordinator.read_feed") as parse:
+    with patch(
+        "custom_components.lockbooking.reservations.coordinator.read_feed"
+    ) as parse:
         await _refresh(hass, freezer)
     parse.assert_not_called()
     [(method, _url, _data, headers)] = aioclient_mock.mock_calls
@@ -243,7 +285,9 @@ async def test_failures_retry_with_backoff_then_repair(
     failed = async_capture_events(hass, "lockbooking_code_failed")
     aioclient_mock.get(FEED_URL, text=feed())
     reservations_entry.add_to_hass(hass)
-    with patch.object(DemoVendor, "async_issue_code", side_effect=VendorUnavailableError("down")):
+    with patch.object(
+        DemoVendor, "async_issue_code", side_effect=VendorUnavailableError("down")
+    ):
         assert await hass.config_entries.async_setup(reservations_entry.entry_id)
         await hass.async_block_till_done()
         assert len(failed) == 1
@@ -253,15 +297,21 @@ async def test_failures_retry_with_backoff_then_repair(
             async_fire_time_changed(hass)
             await hass.async_block_till_done()
     assert 3 <= len(failed) <= 5
-    assert any(i.translation_key == "code_failed" for i in issue_registry.issues.values())
+    assert any(
+        i.translation_key == "code_failed" for i in issue_registry.issues.values()
+    )
     freezer.tick(timedelta(hours=1))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
-    assert not any(i.translation_key == "code_failed" for i in issue_registry.issues.values())
+    assert not any(
+        i.translation_key == "code_failed" for i in issue_registry.issues.values()
+    )
 
 
 async def test_automatic_issuing_can_be_off(
-    hass: HomeAssistant, reservations_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    reservations_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     issued = async_capture_events(hass, "lockbooking_code_issued")
     aioclient_mock.get(FEED_URL, text=feed())
@@ -285,7 +335,9 @@ async def test_unload(hass: HomeAssistant, init_reservations: MockConfigEntry) -
 
 
 async def test_margins_widen_the_window(
-    hass: HomeAssistant, reservations_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    reservations_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     issued = async_capture_events(hass, "lockbooking_code_issued")
     aioclient_mock.get(FEED_URL, text=feed())
@@ -300,13 +352,16 @@ async def test_margins_widen_the_window(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     front = issued[0].data["codes"][0]
-    assert (front["starts"], front["ends"]) == ("2026-08-24T15:00:00+02:00", "2026-09-02T11:30:00+02:00")
-
-
+    assert (front["starts"], front["ends"]) == (
+        "2026-08-24T15:00:00+02:00",
+        "2026-09-02T11:30:00+02:00",
+    )
 
 
 async def test_waits_for_accounts_that_load_later(
-    hass: HomeAssistant, demo_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    demo_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     """Start-up order: the reservations entry first, its locks' account second."""
     issued = async_capture_events(hass, "lockbooking_code_issued")

@@ -17,9 +17,13 @@ from custom_components.lockbooking.reservations.stays import (
 NOW = datetime(2026, 8, 1, 12, tzinfo=UTC)
 
 
-def stay(uid: str, days_ahead: int = 3, summary: str = "Guest", phone: str | None = None) -> Reservation:
+def stay(
+    uid: str, days_ahead: int = 3, summary: str = "Guest", phone: str | None = None
+) -> Reservation:
     start = NOW + timedelta(days=days_ahead)
-    return Reservation(uid, summary, start, start + timedelta(days=2), phone_last4=phone)
+    return Reservation(
+        uid, summary, start, start + timedelta(days=2), phone_last4=phone
+    )
 
 
 def by_uid(*reservations: Reservation) -> dict[str, Reservation]:
@@ -27,7 +31,10 @@ def by_uid(*reservations: Reservation) -> dict[str, Reservation]:
 
 
 def test_the_module_imports_nothing_of_home_assistant() -> None:
-    for module in (stays_module.__file__, Path(stays_module.__file__).parent.parent / "models.py"):
+    for module in (
+        stays_module.__file__,
+        Path(stays_module.__file__).parent.parent / "models.py",
+    ):
         tree = ast.parse(Path(module).read_text())
         imported = {
             name
@@ -77,7 +84,9 @@ def test_a_stay_back_in_the_feed_starts_its_misses_over() -> None:
 
 def test_a_stay_that_has_ended_is_never_cancelled() -> None:
     over = stay("over", days_ahead=-5)
-    changes = compare_stays(by_uid(stay("a"), over), by_uid(stay("a")), {"over": 1}, now=NOW)
+    changes = compare_stays(
+        by_uid(stay("a"), over), by_uid(stay("a")), {"over": 1}, now=NOW
+    )
     assert changes.cancelled == ()
     assert list(changes.stays) == ["a"]
 
@@ -111,7 +120,9 @@ def test_a_stay_under_a_new_uid_is_renamed_not_cancelled() -> None:
 def test_a_stay_being_issued_keeps_its_uid() -> None:
     known = by_uid(stay("old"), stay("a", 8))
     present = by_uid(stay("new"), stay("a", 8))
-    changes = compare_stays(known, present, {}, now=NOW, can_rename=lambda uid: uid != "old")
+    changes = compare_stays(
+        known, present, {}, now=NOW, can_rename=lambda uid: uid != "old"
+    )
     assert changes.renamed == {}
     assert [r.uid for r in changes.new] == ["new"]
     assert changes.misses == {"old": 1}
@@ -136,7 +147,9 @@ def test_an_unreadable_event_counts_as_unknown_not_absent() -> None:
 
 def test_an_unreadable_event_without_a_uid_keeps_every_missing_stay() -> None:
     known = by_uid(stay("a"), stay("b", 6))
-    changes = compare_stays(known, by_uid(stay("a")), {"b": 1}, now=NOW, unreadable=[None])
+    changes = compare_stays(
+        known, by_uid(stay("a")), {"b": 1}, now=NOW, unreadable=[None]
+    )
     assert changes.cancelled == ()
     assert "b" in changes.stays
 

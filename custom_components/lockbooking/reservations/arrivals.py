@@ -127,7 +127,9 @@ class ArrivalWatcher:
             for target in self._resolve_locks(list(watched))
             if target.lock.capabilities.reports_code_use
         }
-        self._read_until = {key: at for key, at in self._read_until.items() if key in watched}
+        self._read_until = {
+            key: at for key, at in self._read_until.items() if key in watched
+        }
         found: list[Arrival] = []
         for key, target in targets.items():
             records = watched[key]
@@ -153,7 +155,9 @@ class ArrivalWatcher:
             # The calendar's current event now says who arrived.
             self.coordinator.async_update_listeners()
 
-    async def _async_uses(self, target: LockTarget, since: datetime) -> list[CodeUse] | None:
+    async def _async_uses(
+        self, target: LockTarget, since: datetime
+    ) -> list[CodeUse] | None:
         """Read the lock's code uses since then; None when its log cannot be read now."""
         account = target.entry.runtime_data
         try:
@@ -200,11 +204,15 @@ class ArrivalWatcher:
             record.lock_name,
         )
         self.hass.bus.async_fire(EVENT_GUEST_ARRIVED, data)
-        async_dispatcher_send(self.hass, SIGNAL_ARRIVAL.format(self.entry.entry_id), ARRIVED, data)
+        async_dispatcher_send(
+            self.hass, SIGNAL_ARRIVAL.format(self.entry.entry_id), ARRIVED, data
+        )
         ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(reservation.uid))
 
     @callback
-    def _warn_not_arrived(self, reservations: dict[str, Reservation], now: datetime) -> None:
+    def _warn_not_arrived(
+        self, reservations: dict[str, Reservation], now: datetime
+    ) -> None:
         """Warn once per stay nobody entered by check-in plus the entry's delay."""
         options = ReservationsOptions.from_entry(self.entry)
         mode = options.not_arrived
@@ -228,18 +236,24 @@ class ArrivalWatcher:
             if issue_id in warned:
                 current.add(issue_id)
                 continue
-            issued = [record for record in records if record.status is CodeStatus.ISSUED]
+            issued = [
+                record for record in records if record.status is CodeStatus.ISSUED
+            ]
             if not (watched := self._worth_warning(issued, mode == NOT_ARRIVED_ALL)):
                 continue
             # A code issued after check-in (an entry added mid-stay) gets the whole delay.
-            issued_at = min(datetime.fromisoformat(record.updated_at) for record in watched)
+            issued_at = min(
+                datetime.fromisoformat(record.updated_at) for record in watched
+            )
             if max(reservation.start, issued_at) + delay <= now:
                 current.add(issue_id)
                 self._warn(reservation, watched, issue_id)
         for issue_id in warned - current:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
-    def _worth_warning(self, records: list[CodeRecord], every_lock: bool) -> list[CodeRecord]:
+    def _worth_warning(
+        self, records: list[CodeRecord], every_lock: bool
+    ) -> list[CodeRecord]:
         """Pick the stay's codes a missing use is worth a warning for.
 
         algoPINs always are (their lock may never report, and they die unused); other
@@ -257,7 +271,9 @@ class ArrivalWatcher:
         ]
 
     @callback
-    def _warn(self, reservation: Reservation, records: list[CodeRecord], issue_id: str) -> None:
+    def _warn(
+        self, reservation: Reservation, records: list[CodeRecord], issue_id: str
+    ) -> None:
         algopins = [record for record in records if record.kind in ALGOPINS]
         deadline = (
             min(record.window.start for record in algopins) + ALGOPIN_FIRST_USE
@@ -276,7 +292,9 @@ class ArrivalWatcher:
             reservation.start.isoformat(),
         )
         self.hass.bus.async_fire(EVENT_GUEST_NOT_ARRIVED, data)
-        async_dispatcher_send(self.hass, SIGNAL_ARRIVAL.format(self.entry.entry_id), NOT_ARRIVED, data)
+        async_dispatcher_send(
+            self.hass, SIGNAL_ARRIVAL.format(self.entry.entry_id), NOT_ARRIVED, data
+        )
         placeholders = {
             "entry": self.entry.title,
             "summary": repair_text(reservation.summary or "Reserved"),
@@ -293,7 +311,9 @@ class ArrivalWatcher:
             # The issue is the record that the warning was given: a restart must not repeat it.
             is_persistent=True,
             severity=ir.IssueSeverity.WARNING,
-            translation_key="guest_not_arrived_algopin" if deadline else "guest_not_arrived",
+            translation_key="guest_not_arrived_algopin"
+            if deadline
+            else "guest_not_arrived",
             translation_placeholders=placeholders,
         )
 

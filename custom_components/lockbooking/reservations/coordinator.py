@@ -80,10 +80,14 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} {entry.title}",
-            update_interval=timedelta(minutes=ReservationsOptions.from_entry(entry).refresh_minutes),
+            update_interval=timedelta(
+                minutes=ReservationsOptions.from_entry(entry).refresh_minutes
+            ),
         )
         self.checkin = time.fromisoformat(entry.data.get(CONF_CHECKIN, DEFAULT_CHECKIN))
-        self.checkout = time.fromisoformat(entry.data.get(CONF_CHECKOUT, DEFAULT_CHECKOUT))
+        self.checkout = time.fromisoformat(
+            entry.data.get(CONF_CHECKOUT, DEFAULT_CHECKOUT)
+        )
         self._etag: str | None = None
         self._last_modified: str | None = None
         self._last_read: FeedRead | None = None
@@ -116,7 +120,11 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         self._note_skipped(fetched.skipped)
         self.notes = fetched.notes
         options = ReservationsOptions.from_entry(self.config_entry)
-        stays = [r for r in fetched.reservations if not is_blocked(r.summary, options.skip_patterns)]
+        stays = [
+            r
+            for r in fetched.reservations
+            if not is_blocked(r.summary, options.skip_patterns)
+        ]
         self.closures = [r for r in stays if _nights(r) > options.longest_stay_nights]
         changes = compare_stays(
             known,
@@ -204,7 +212,9 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
             translation_key=ISSUE_FEED_FAILING,
             translation_placeholders={
                 "entry": self.config_entry.title,
-                "since": dt_util.as_local(self._failing_since).isoformat(timespec="minutes"),
+                "since": dt_util.as_local(self._failing_since).isoformat(
+                    timespec="minutes"
+                ),
                 "reason": reason,
             },
         )
@@ -261,7 +271,9 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         if calendar is None:
             raise FeedError("feed_unreachable", entity_id)
         now = dt_util.now()
-        events = await calendar.async_get_events(self.hass, now - CALENDAR_LOOKBACK, now + CALENDAR_HORIZON)
+        events = await calendar.async_get_events(
+            self.hass, now - CALENDAR_LOOKBACK, now + CALENDAR_HORIZON
+        )
         return [self._from_event(event) for event in events]
 
     def _from_event(self, event: CalendarEvent) -> Reservation:
@@ -273,9 +285,12 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         except OverflowError as err:
             raise FeedError("feed_malformed", "dates out of range") from err
         summary = clip_summary(event.summary)
-        uid = event.uid or hashlib.sha256(
-            f"{summary}|{start.date().isoformat()}".encode()
-        ).hexdigest()[:32]
+        uid = (
+            event.uid
+            or hashlib.sha256(
+                f"{summary}|{start.date().isoformat()}".encode()
+            ).hexdigest()[:32]
+        )
         return make_reservation(uid, summary, start, end, event.description)
 
 

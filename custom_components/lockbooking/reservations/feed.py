@@ -129,21 +129,30 @@ async def async_fetch_feed(
                 if resp.status in _REDIRECTS and location:
                     if redirects == MAX_REDIRECTS:
                         raise FeedError(
-                            "feed_http_error", f"more than {MAX_REDIRECTS} redirects from {host}"
+                            "feed_http_error",
+                            f"more than {MAX_REDIRECTS} redirects from {host}",
                         )
                     redirects += 1
                     url = _redirect_target(url, location)
                     host = feed_host(url)
                     continue
                 new_etag = resp.headers.get(aiohttp.hdrs.ETAG) or etag
-                new_modified = resp.headers.get(aiohttp.hdrs.LAST_MODIFIED) or last_modified
+                new_modified = (
+                    resp.headers.get(aiohttp.hdrs.LAST_MODIFIED) or last_modified
+                )
                 if resp.status == 304:
                     return FeedFetch(None, new_etag, new_modified)
                 if not 200 <= resp.status < 300:
-                    raise FeedError("feed_http_error", f"HTTP {resp.status} from {host}")
-                _check_content_length(resp.headers.get(aiohttp.hdrs.CONTENT_LENGTH), max_bytes)
+                    raise FeedError(
+                        "feed_http_error", f"HTTP {resp.status} from {host}"
+                    )
+                _check_content_length(
+                    resp.headers.get(aiohttp.hdrs.CONTENT_LENGTH), max_bytes
+                )
                 body = await read_capped(resp.content, max_bytes)
-                return FeedFetch(body.decode("utf-8", errors="replace"), new_etag, new_modified)
+                return FeedFetch(
+                    body.decode("utf-8", errors="replace"), new_etag, new_modified
+                )
     except TimeoutError as err:  # before ClientError: ServerTimeoutError is both
         raise FeedError("feed_timeout", host) from err
     except aiohttp.ClientError as err:
@@ -160,9 +169,13 @@ def _redirect_target(url: str, location: str) -> str:
     try:
         target = URL(url).join(URL(location))
     except ValueError as err:
-        raise FeedError("feed_http_error", f"a redirect from {feed_host(url)} cannot be followed") from err
+        raise FeedError(
+            "feed_http_error", f"a redirect from {feed_host(url)} cannot be followed"
+        ) from err
     if target.scheme != "https" or not target.host:
-        raise FeedError("feed_insecure", f"a redirect from {feed_host(url)} leaves https")
+        raise FeedError(
+            "feed_insecure", f"a redirect from {feed_host(url)} leaves https"
+        )
     return str(target)
 
 
@@ -298,15 +311,23 @@ def read_feed(
                     if (ev.uid, ev.recurrence_id) not in overridden
                 ]
             else:
-                reservations.append(_reservation(event, tz, floating, checkin, checkout))
+                reservations.append(
+                    _reservation(event, tz, floating, checkin, checkout)
+                )
         except (Unreadable, FeedError, OverflowError) as err:
-            reason = getattr(err, "reason", None) or getattr(err, "detail", "") or "dates out of range"
+            reason = (
+                getattr(err, "reason", None)
+                or getattr(err, "detail", "")
+                or "dates out of range"
+            )
             skipped.append(SkippedEvent(_clip_uid(event.uid), reason))
             readable -= 1
     if skipped and not readable:
         raise FeedError("feed_unreadable", skip_summary(skipped))
     reservations.sort(key=lambda res: (res.start, res.end, res.uid))
-    return FeedRead(_unique_uids(reservations), tuple(skipped), tuple(dict.fromkeys(zones.notes)))
+    return FeedRead(
+        _unique_uids(reservations), tuple(skipped), tuple(dict.fromkeys(zones.notes))
+    )
 
 
 def skip_summary(skipped: Sequence[SkippedEvent], limit: int = 5) -> str:
@@ -345,11 +366,16 @@ def _reservation(
     if isinstance(start_value, datetime):
         if not isinstance(end_value, datetime):
             raise Unreadable("DTSTART and DTEND are not both dates or both date-times")
-        start, end = _in_zone(start_value, tz, floating), _in_zone(end_value, tz, floating)
+        start, end = (
+            _in_zone(start_value, tz, floating),
+            _in_zone(end_value, tz, floating),
+        )
         if end < start:
             raise Unreadable("ends before it starts")
         if end == start:
-            end = datetime.combine(start.date() + timedelta(days=1), checkout, tzinfo=tz)
+            end = datetime.combine(
+                start.date() + timedelta(days=1), checkout, tzinfo=tz
+            )
     else:
         if isinstance(end_value, datetime):
             raise Unreadable("DTSTART and DTEND are not both dates or both date-times")
@@ -446,7 +472,9 @@ def without_phone_digits(description: str | None) -> str | None:
         return description
     # The line that held them goes, the description's other blank lines stay.
     lines = _PHONE_LAST4.sub("\0", description).splitlines()
-    kept = (line for line in lines if line.replace("\0", "").strip() or "\0" not in line)
+    kept = (
+        line for line in lines if line.replace("\0", "").strip() or "\0" not in line
+    )
     return "\n".join(kept).replace("\0", "").strip() or None
 
 

@@ -31,7 +31,9 @@ MAX_DURATION = timedelta(days=3660)
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2999, 12, 31)
 
-_PARAM = re.compile(r';([A-Za-z0-9-]{1,64})=((?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*)')
+_PARAM = re.compile(
+    r';([A-Za-z0-9-]{1,64})=((?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*)'
+)
 _DATE = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
 _DATE_TIME = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)", re.ASCII)
 _DURATION = re.compile(
@@ -119,11 +121,15 @@ def read_event(lines: list[str], zones: ZoneResolver) -> EventFields:
             name, params, value = split_property(line)
         if name in ("RDATE", "EXDATE"):
             if params.get("VALUE", "").upper() != "PERIOD":
-                moments = (_moment(name, params, part, zones) for part in value.split(","))
+                moments = (
+                    _moment(name, params, part, zones) for part in value.split(",")
+                )
                 (rdates if name == "RDATE" else exdates).extend(moments)
         else:
             first.setdefault(name, (params, value))
-    texts = {name: unescape(first[name][1]) if name in first else None for name in _TEXT}
+    texts = {
+        name: unescape(first[name][1]) if name in first else None for name in _TEXT
+    }
     if "DTSTART" not in first:
         raise Unreadable("no DTSTART")
     start = _moment("DTSTART", *first["DTSTART"], zones)
@@ -138,10 +144,23 @@ def read_event(lines: list[str], zones: ZoneResolver) -> EventFields:
     )  # fmt: skip
 
 
-_WANTED = frozenset({*_TEXT, "DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "RRULE", "RDATE", "EXDATE"})
+_WANTED = frozenset(
+    {
+        *_TEXT,
+        "DTSTART",
+        "DTEND",
+        "DURATION",
+        "RECURRENCE-ID",
+        "RRULE",
+        "RDATE",
+        "EXDATE",
+    }
+)
 
 
-def _end(start: Moment, first: dict[str, tuple[dict[str, str], str]], zones: ZoneResolver) -> Moment:
+def _end(
+    start: Moment, first: dict[str, tuple[dict[str, str], str]], zones: ZoneResolver
+) -> Moment:
     if "DTEND" in first:
         end = _moment("DTEND", *first["DTEND"], zones)
         if isinstance(start, datetime) != isinstance(end, datetime):
@@ -191,7 +210,9 @@ def parse_duration(value: str) -> timedelta:
     return duration
 
 
-def _moment(name: str, params: dict[str, str], value: str, zones: ZoneResolver) -> Moment:
+def _moment(
+    name: str, params: dict[str, str], value: str, zones: ZoneResolver
+) -> Moment:
     """A DATE or DATE-TIME value with its VALUE and TZID; raises `Unreadable`."""
     value = value.strip()
     kind = params.get("VALUE", "").upper()

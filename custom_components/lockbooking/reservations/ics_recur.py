@@ -45,7 +45,9 @@ def occurrences(
     length = moment_key(end) - moment_key(start)
     if not isinstance(start, datetime):
         length = max(length, timedelta(days=1))  # a whole day, as for a single event
-    firsts = _rule_starts(event.rrule, start, horizon, length) if event.rrule else [start]
+    firsts = (
+        _rule_starts(event.rrule, start, horizon, length) if event.rrule else [start]
+    )
     excluded = {stamp(moment) for moment in event.exdates}
     seen: set[str] = set()
     found: list[EventFields] = []
@@ -75,7 +77,11 @@ def _at(moment: Moment, zone: tzinfo | None) -> datetime:
 
 
 def _plus(first: Moment, end: Moment, start: Moment) -> Moment:
-    if isinstance(first, datetime) and isinstance(end, datetime) and isinstance(start, datetime):
+    if (
+        isinstance(first, datetime)
+        and isinstance(end, datetime)
+        and isinstance(start, datetime)
+    ):
         # Wall-clock length: a 16:00-11:00 stay stays so across a change of offset.
         return first + (end.replace(tzinfo=None) - start.replace(tzinfo=None))
     return first + (end - start)  # type: ignore[operator]
@@ -114,7 +120,9 @@ def _rule_starts(
     return starts
 
 
-def _fast_forward(rule: str, first: datetime, freq: str, earliest: datetime) -> datetime:
+def _fast_forward(
+    rule: str, first: datetime, freq: str, earliest: datetime
+) -> datetime:
     """Move a series' start by whole periods to just before `earliest`, if that is safe.
 
     A rule without COUNT (which counts from the real start) or BYSETPOS, started years
@@ -164,5 +172,7 @@ def _until(rule: str, first: datetime) -> datetime | None:
         raise Unreadable("RRULE's UNTIL cannot be read") from err
     if value.endswith("Z"):
         utc = moment.replace(tzinfo=UTC)
-        return utc.astimezone(first.tzinfo) if first.tzinfo else utc.replace(tzinfo=None)
+        return (
+            utc.astimezone(first.tzinfo) if first.tzinfo else utc.replace(tzinfo=None)
+        )
     return moment.replace(tzinfo=first.tzinfo)

@@ -155,7 +155,10 @@ def scan(text: str) -> ScannedFeed:
         elif event is not None and depth == 2:
             if too_long:
                 if not name.startswith("X-") and name in _READ:
-                    event.problem = event.problem or f"{name} longer than {MAX_LINE_CHARS} characters"
+                    event.problem = (
+                        event.problem
+                        or f"{name} longer than {MAX_LINE_CHARS} characters"
+                    )
             else:
                 event.lines.append(line)
         elif zone_lines is not None and not too_long:
@@ -178,7 +181,12 @@ def _keep_zone(
     feed: ScannedFeed, lines: list[str], observances: list[tuple[str, list[str]]]
 ) -> None:
     tzid = next(
-        (line.partition(":")[2].strip() for line in lines if line.startswith(("TZID:", "TZID;"))), ""
+        (
+            line.partition(":")[2].strip()
+            for line in lines
+            if line.startswith(("TZID:", "TZID;"))
+        ),
+        "",
     )
     if tzid and tzid not in feed.vtimezones:
         feed.vtimezones[tzid] = observances

@@ -26,7 +26,8 @@ _LAST_YEAR = 2100
 _MAX_TRANSITIONS = 1000
 _OFFSET = re.compile(r"([+-])(\d{2})(\d{2})(\d{2})?", re.ASCII)
 _UTC_FORM = re.compile(
-    r"\(?(?:UTC|GMT)\s*(?:([+-])\s*(\d{1,2})(?::?(\d{2}))?)?\)?(?:\s.*)?", re.ASCII | re.I
+    r"\(?(?:UTC|GMT)\s*(?:([+-])\s*(\d{1,2})(?::?(\d{2}))?)?\)?(?:\s.*)?",
+    re.ASCII | re.I,
 )
 _LOCAL = re.compile(r"(\d{8})T(\d{6})Z?", re.ASCII | re.I)
 _UNTIL = re.compile(r";?UNTIL=([0-9TZtz]+)", re.I)
@@ -77,7 +78,9 @@ class ZoneResolver:
         if calendar_zone:
             zone, _ = known_zone(calendar_zone)
             if zone is None:
-                self.notes.append(f"X-WR-TIMEZONE {calendar_zone[:64]!r} is not a known zone")
+                self.notes.append(
+                    f"X-WR-TIMEZONE {calendar_zone[:64]!r} is not a known zone"
+                )
             self.floating = zone
         self._fallback = self.floating or default
 
@@ -110,7 +113,9 @@ class ZoneResolver:
 
 def custom_zone(tzid: str, observances: list[tuple[str, list[str]]]) -> tzinfo | None:
     """A zone from a VTIMEZONE's STANDARD / DAYLIGHT observances; None if unreadable."""
-    return _custom_zone(tzid, tuple((kind, tuple(lines)) for kind, lines in observances))
+    return _custom_zone(
+        tzid, tuple((kind, tuple(lines)) for kind, lines in observances)
+    )
 
 
 @lru_cache(maxsize=32)
@@ -135,7 +140,9 @@ def _custom_zone(
                     onsets.append(_local(value))
                 except ValueError:
                     continue
-        transitions += [(onset - before, before, after, kind == "DAYLIGHT") for onset in onsets]
+        transitions += [
+            (onset - before, before, after, kind == "DAYLIGHT") for onset in onsets
+        ]
     if not transitions:
         return None
     return _CustomZone(tzid, sorted(transitions[: _MAX_TRANSITIONS * 2]))
@@ -177,11 +184,19 @@ def _expand(rule: str, start: datetime, before: timedelta) -> list[datetime]:
     until = datetime(_LAST_YEAR, 1, 1)
     if match := _UNTIL.search(rule):
         try:
-            until = min(until, _local(match.group(1)) + (before if match.group(1).upper().endswith("Z") else timedelta(0)))
+            until = min(
+                until,
+                _local(match.group(1))
+                + (before if match.group(1).upper().endswith("Z") else timedelta(0)),
+            )
         except ValueError:
             return [start]
         rule = rule[: match.start()] + rule[match.end() :]
-    elif "COUNT=" not in rule.upper() and "FREQ=YEARLY" in rule.upper() and start.year < _FIRST_YEAR:
+    elif (
+        "COUNT=" not in rule.upper()
+        and "FREQ=YEARLY" in rule.upper()
+        and start.year < _FIRST_YEAR
+    ):
         # Exchange starts its yearly rules in 1601: walk from a year that matters.
         start = start.replace(year=_FIRST_YEAR, day=min(start.day, 28))
     onsets: list[datetime] = []

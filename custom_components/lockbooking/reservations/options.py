@@ -58,5 +58,7 @@ class ReservationsOptions:
             not_arrived=str(value(CONF_NOT_ARRIVED)),
             not_arrived_hours=float(value(CONF_NOT_ARRIVED_HOURS)),
             longest_stay_nights=int(value(CONF_LONGEST_STAY)),
-            skip_patterns=tuple(entry.options.get(CONF_SKIP_PATTERNS, DEFAULT_BLOCK_PATTERNS)),
+            skip_patterns=tuple(
+                entry.options.get(CONF_SKIP_PATTERNS, DEFAULT_BLOCK_PATTERNS)
+            ),
         )

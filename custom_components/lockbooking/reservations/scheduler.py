@@ -90,7 +90,9 @@ class CodeScheduler:
         stop_listening = coordinator.async_add_listener(self._schedule_run)
         stop_timer = async_track_time_interval(self.hass, self._run_on_timer, TICK)
         # Accounts may finish loading after this entry (start-up order is not ours).
-        stop_signal = async_dispatcher_connect(self.hass, SIGNAL_LOCKS_LOADED, self._schedule_run)
+        stop_signal = async_dispatcher_connect(
+            self.hass, SIGNAL_LOCKS_LOADED, self._schedule_run
+        )
 
         @callback
         def stop() -> None:
@@ -179,9 +181,13 @@ class CodeScheduler:
         for task in tasks:
             task.result()  # raises what a stay's task raised
 
-    def _due(self, reservation: Reservation, targets: list[LockTarget], now: datetime) -> bool:
+    def _due(
+        self, reservation: Reservation, targets: list[LockTarget], now: datetime
+    ) -> bool:
         """Whether a stay needs a code now: in its issue window, unserved, not backing off."""
-        hours = timedelta(hours=ReservationsOptions.from_entry(self.entry).issue_hours_before)
+        hours = timedelta(
+            hours=ReservationsOptions.from_entry(self.entry).issue_hours_before
+        )
         if reservation.end <= now or reservation.start - hours > now:
             return False
         request = self.request_for(reservation)
@@ -203,7 +209,9 @@ class CodeScheduler:
         ]
         for uid in gone:
             del self._failures[uid]
-            ir.async_delete_issue(self.hass, DOMAIN, _issue_id(self.entry.entry_id, uid))
+            ir.async_delete_issue(
+                self.hass, DOMAIN, _issue_id(self.entry.entry_id, uid)
+            )
 
     async def _async_issue_stay(
         self, reservation: Reservation, targets: list[LockTarget]
@@ -217,7 +225,9 @@ class CodeScheduler:
             self._failed(reservation, err.key, [], now)
             return
         except CodeFailure as err:
-            self._failed(reservation, err.failures[0][1].key, err.records, now, _retry_after(err))
+            self._failed(
+                reservation, err.failures[0][1].key, err.records, now, _retry_after(err)
+            )
             return
         self._succeeded(reservation)
         self.hass.bus.async_fire(EVENT_CODE_ISSUED, self._event(reservation, records))
@@ -236,7 +246,7 @@ class CodeScheduler:
         """Fire the failure, and wait longer each time, never less than the vendor asked."""
         previous = self._failures.get(reservation.uid)
         count = previous.count + 1 if previous else 1
-        ceiling = min(timedelta(minutes=2 ** count), MAX_BACKOFF).total_seconds()
+        ceiling = min(timedelta(minutes=2**count), MAX_BACKOFF).total_seconds()
         # Jitter keeps entries that failed together from retrying in step.
         seconds = max(ceiling / 2 + jitter(ceiling / 2), retry_after or 0.0)
         backoff = timedelta(seconds=round(seconds))
@@ -269,9 +279,13 @@ class CodeScheduler:
 
     def _succeeded(self, reservation: Reservation) -> None:
         if self._failures.pop(reservation.uid, None) is not None:
-            ir.async_delete_issue(self.hass, DOMAIN, _issue_id(self.entry.entry_id, reservation.uid))
+            ir.async_delete_issue(
+                self.hass, DOMAIN, _issue_id(self.entry.entry_id, reservation.uid)
+            )
 
-    async def _async_revoke(self, reservation: Reservation, targets: list[LockTarget]) -> None:
+    async def _async_revoke(
+        self, reservation: Reservation, targets: list[LockTarget]
+    ) -> None:
         revocable = [
             target
             for target in targets
@@ -284,11 +298,17 @@ class CodeScheduler:
         try:
             records = await async_revoke(self.ledger, revocable, uid=reservation.uid)
         except (PlanRefused, CodeFailure, HomeAssistantError) as err:
-            LOGGER.warning("%s: could not revoke a cancelled stay's code: %s", self.entry.title, type(err).__name__)
+            LOGGER.warning(
+                "%s: could not revoke a cancelled stay's code: %s",
+                self.entry.title,
+                type(err).__name__,
+            )
             return
         self.hass.bus.async_fire(EVENT_CODE_REVOKED, self._event(reservation, records))
 
-    def _event(self, reservation: Reservation, records: list[CodeRecord]) -> dict[str, Any]:
+    def _event(
+        self, reservation: Reservation, records: list[CodeRecord]
+    ) -> dict[str, Any]:
         """Give an event's data: everything an automation needs but the codes.
 
         The recorder keeps every event; an automation gets the codes from issue_code's

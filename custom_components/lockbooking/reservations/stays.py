@@ -86,8 +86,12 @@ def compare_stays(
     return StayChanges(
         stays=dict(sorted(present.items(), key=lambda item: (item[1].start, item[0]))),
         misses=misses,
-        new=tuple(r for uid, r in fetched.items() if uid not in known and uid not in new_uids),
-        changed=tuple(r for uid, r in fetched.items() if uid in known and known[uid] != r),
+        new=tuple(
+            r for uid, r in fetched.items() if uid not in known and uid not in new_uids
+        ),
+        changed=tuple(
+            r for uid, r in fetched.items() if uid in known and known[uid] != r
+        ),
         renamed=renamed,
         cancelled=tuple(cancelled),
     )
@@ -121,7 +125,9 @@ def renamed_stays(
     for dates, olds in gone.items():
         for old in olds:
             matches = [r for r in new.get(dates, ()) if _same_guest(old, r)]
-            if len(matches) == 1 and [o for o in olds if _same_guest(o, matches[0])] == [old]:
+            if len(matches) == 1 and [
+                o for o in olds if _same_guest(o, matches[0])
+            ] == [old]:
                 pairs[old.uid] = matches[0].uid
     return pairs
 
@@ -129,7 +135,9 @@ def renamed_stays(
 def _by_dates(
     reservations: Iterable[Reservation],
 ) -> dict[tuple[datetime, datetime], list[Reservation]]:
-    grouped: defaultdict[tuple[datetime, datetime], list[Reservation]] = defaultdict(list)
+    grouped: defaultdict[tuple[datetime, datetime], list[Reservation]] = defaultdict(
+        list
+    )
     for reservation in reservations:
         grouped[(reservation.start, reservation.end)].append(reservation)
     return grouped

@@ -40,7 +40,9 @@ VENDOR_MODULES: Final[Mapping[EntryKind, VendorModule]] = {
     EntryKind.IGLOOHOME: VendorModule("igloohome.vendor", "IgloohomeVendor"),
     EntryKind.NUKI: VendorModule("nuki.vendor", "NukiVendor"),
     # bluetooth_adapters brings Bluetooth, its adapters and proxies with it.
-    EntryKind.NUKI_BLE: VendorModule("nuki_ble.vendor", "NukiBleVendor", ("bluetooth_adapters",)),
+    EntryKind.NUKI_BLE: VendorModule(
+        "nuki_ble.vendor", "NukiBleVendor", ("bluetooth_adapters",)
+    ),
     EntryKind.UNIFI_ACCESS: VendorModule("unifi_access.vendor", "UnifiAccessVendor"),
 }
 # The vendor classes loaded so far.
@@ -61,7 +63,9 @@ async def async_import_vendor_module(
         if domain not in hass.config.components and not (
             await async_setup_component(hass, domain, {})
         ):
-            raise VendorUnavailableError(f"Home Assistant's {domain} could not be set up.")
+            raise VendorUnavailableError(
+                f"Home Assistant's {domain} could not be set up."
+            )
     try:
         return await hass.async_add_import_executor_job(
             importlib.import_module, f"{__name__}.{module or vendor.module}"
@@ -72,15 +76,21 @@ async def async_import_vendor_module(
         ) from err
 
 
-async def async_get_vendor_class(hass: HomeAssistant, kind: EntryKind) -> type[LockVendor]:
+async def async_get_vendor_class(
+    hass: HomeAssistant, kind: EntryKind
+) -> type[LockVendor]:
     """The vendor class serving a kind of account, its module imported on first use."""
     if (vendor_class := VENDORS.get(kind)) is None:
         module = await async_import_vendor_module(hass, kind)
-        vendor_class = VENDORS.setdefault(kind, getattr(module, VENDOR_MODULES[kind].vendor_class))
+        vendor_class = VENDORS.setdefault(
+            kind, getattr(module, VENDOR_MODULES[kind].vendor_class)
+        )
     return vendor_class
 
 
-async def async_create_vendor(hass: HomeAssistant, data: Mapping[str, Any]) -> LockVendor:
+async def async_create_vendor(
+    hass: HomeAssistant, data: Mapping[str, Any]
+) -> LockVendor:
     """The vendor client for an account's entry data."""
     vendor_class = await async_get_vendor_class(hass, EntryKind(data[CONF_KIND]))
     return vendor_class(hass, data)

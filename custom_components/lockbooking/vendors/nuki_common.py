@@ -56,7 +56,11 @@ DOOR_OPENED = 3
 
 def door_sensor(state: Any) -> tuple[bool, bool | None]:
     """Tell whether a lock has a door sensor in use, and whether the door is open."""
-    if not isinstance(state, int) or isinstance(state, bool) or state in DOOR_SENSOR_OFF:
+    if (
+        not isinstance(state, int)
+        or isinstance(state, bool)
+        or state in DOOR_SENSOR_OFF
+    ):
         return False, None
     return True, {DOOR_CLOSED: False, DOOR_OPENED: True}.get(state)
 

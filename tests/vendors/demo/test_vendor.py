@@ -50,12 +50,16 @@ async def test_batteries_drain_slowly(
         await hass.async_block_till_done()
         assert hass.states.get("sensor.front_door_battery").state == front
         assert hass.states.get("sensor.cabin_battery").state == cabin
-    assert hass.states.get("binary_sensor.front_door_battery_critical").state == STATE_ON
+    assert (
+        hass.states.get("binary_sensor.front_door_battery_critical").state == STATE_ON
+    )
 
 
 async def test_algopin_is_deterministic_and_not_revocable(vendor: DemoVendor) -> None:
     cabin = (await _locks(vendor))["cabin"]
-    plan = plan_code(cabin.code_rules, _window("2026-12-01 15:20", "2026-12-01 17:20"), TZ)
+    plan = plan_code(
+        cabin.code_rules, _window("2026-12-01 15:20", "2026-12-01 17:20"), TZ
+    )
     first = await vendor.async_issue_code(cabin, plan, "Guest", None)
     again = await vendor.async_issue_code(cabin, plan, "Guest", None)
     assert first.kind is CodeKind.ALGOPIN_HOURLY
@@ -69,7 +73,9 @@ async def test_algopin_is_deterministic_and_not_revocable(vendor: DemoVendor) ->
 
 async def test_keypad_codes(vendor: DemoVendor) -> None:
     front = (await _locks(vendor))["front_door"]
-    plan = plan_code(front.code_rules, _window("2026-12-01 16:00", "2026-12-05 11:00"), TZ)
+    plan = plan_code(
+        front.code_rules, _window("2026-12-01 16:00", "2026-12-05 11:00"), TZ
+    )
     generated = await vendor.async_issue_code(front, plan, "Guest", None)
     assert len(generated.code) == 6
     assert set(generated.code) <= set("123456789")
@@ -81,20 +87,28 @@ async def test_keypad_codes(vendor: DemoVendor) -> None:
     with pytest.raises(VendorRejectedError, match="code_prefix"):
         await vendor.async_issue_code(front, plan, "Guest", "123456")
     await vendor.async_revoke_code(front, chosen)
-    assert (await vendor.async_issue_code(front, plan, "Guest", "345678")).code == "345678"
+    assert (
+        await vendor.async_issue_code(front, plan, "Guest", "345678")
+    ).code == "345678"
 
 
 async def test_visitor_pin(vendor: DemoVendor) -> None:
     gate = (await _locks(vendor))["garden_gate"]
-    plan = plan_code(gate.code_rules, _window("2026-12-01 16:00", "2026-12-05 11:00"), TZ)
+    plan = plan_code(
+        gate.code_rules, _window("2026-12-01 16:00", "2026-12-05 11:00"), TZ
+    )
     issued = await vendor.async_issue_code(gate, plan, "Guest", None)
     assert issued.kind is CodeKind.VISITOR_PIN
     assert len(issued.code) == 6
 
 
-async def test_a_code_issued_after_a_revoke_gets_an_id_of_its_own(vendor: DemoVendor) -> None:
+async def test_a_code_issued_after_a_revoke_gets_an_id_of_its_own(
+    vendor: DemoVendor,
+) -> None:
     front = (await _locks(vendor))["front_door"]
-    plan = plan_code(front.code_rules, _window("2026-12-01 16:00", "2026-12-03 11:00"), TZ)
+    plan = plan_code(
+        front.code_rules, _window("2026-12-01 16:00", "2026-12-03 11:00"), TZ
+    )
     first = await vendor.async_issue_code(front, plan, "Ann", None)
     second = await vendor.async_issue_code(front, plan, "Bob", None)
     await vendor.async_revoke_code(front, first)

@@ -130,19 +130,39 @@ async def test_flow_creates_entry(
 @pytest.mark.parametrize(
     ("url", "answer", "error"),
     [
-        (TOKEN_URL, {"status": 400, "json": {"error": "invalid_client"}}, "invalid_auth"),
-        (TOKEN_URL, {"status": 400, "json": {"error": "invalid_scope"}}, "invalid_auth"),
+        (
+            TOKEN_URL,
+            {"status": 400, "json": {"error": "invalid_client"}},
+            "invalid_auth",
+        ),
+        (
+            TOKEN_URL,
+            {"status": 400, "json": {"error": "invalid_scope"}},
+            "invalid_auth",
+        ),
         (TOKEN_URL, {"exc": ClientConnectionError()}, "cannot_connect"),
         (TOKEN_URL, {"exc": TimeoutError()}, "cannot_connect"),
         (TOKEN_URL, {"status": 503, "text": "Service Unavailable"}, "cannot_connect"),
-        (TOKEN_URL, {"status": 200, "json": {"token_type": "Bearer"}}, "cannot_connect"),
-        (DEVICES_URL, {"status": 401, "json": {"message": "Unauthorized"}}, "invalid_auth"),
+        (
+            TOKEN_URL,
+            {"status": 200, "json": {"token_type": "Bearer"}},
+            "cannot_connect",
+        ),
+        (
+            DEVICES_URL,
+            {"status": 401, "json": {"message": "Unauthorized"}},
+            "invalid_auth",
+        ),
         (
             DEVICES_URL,
             {"status": 403, "json": {"message": "User is not authorized"}},
             "invalid_auth",
         ),
-        (DEVICES_URL, {"status": 502, "json": {"message": "Bad gateway"}}, "cannot_connect"),
+        (
+            DEVICES_URL,
+            {"status": 502, "json": {"message": "Bad gateway"}},
+            "cannot_connect",
+        ),
         (DEVICES_URL, {"status": 200, "text": "<html>oops</html>"}, "unknown"),
         (DEVICES_URL, {"status": 200, "json": ["not", "an", "object"]}, "unknown"),
     ],
@@ -193,7 +213,9 @@ async def test_reauth(
     assert result["step_id"] == "reauth_confirm"
     assert list(result["data_schema"].schema) == ["client_secret"]
 
-    replace_mock(igloo_api, "post", TOKEN_URL, status=400, json={"error": "invalid_client"})
+    replace_mock(
+        igloo_api, "post", TOKEN_URL, status=400, json={"error": "invalid_client"}
+    )
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"client_secret": "wrong"}
     )
@@ -212,9 +234,7 @@ async def test_reauth(
     assert init_igloo.state is ConfigEntryState.LOADED
 
 
-async def test_reconfigure(
-    hass: HomeAssistant, init_igloo: MockConfigEntry
-) -> None:
+async def test_reconfigure(hass: HomeAssistant, init_igloo: MockConfigEntry) -> None:
     result = await init_igloo.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
@@ -316,7 +336,10 @@ async def test_device_types(
     }
     aioclient_mock.get(
         DEVICES_URL,
-        json={"nextCursor": "", "payload": [device, "junk", odd_bridge, {"type": "Bridge"}]},
+        json={
+            "nextCursor": "",
+            "payload": [device, "junk", odd_bridge, {"type": "Bridge"}],
+        },
     )
     locks = await IgloohomeVendor(hass, igloo_entry.data).async_get_locks()
     assert [lock.id for lock in locks] == (["A"] if is_lock else [])
@@ -327,7 +350,9 @@ async def test_device_types(
 
 
 async def test_setup_retry_when_unreachable(
-    hass: HomeAssistant, igloo_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    igloo_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     aioclient_mock.post(TOKEN_URL, exc=ClientConnectionError())
     igloo_entry.add_to_hass(hass)
@@ -337,10 +362,14 @@ async def test_setup_retry_when_unreachable(
 
 
 async def test_setup_retry_on_server_error(
-    hass: HomeAssistant, igloo_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    igloo_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     aioclient_mock.post(TOKEN_URL, json=fixture("token.json"))
-    aioclient_mock.get(DEVICES_URL, status=500, json={"message": "Internal server error"})
+    aioclient_mock.get(
+        DEVICES_URL, status=500, json={"message": "Internal server error"}
+    )
     igloo_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(igloo_entry.entry_id)
     await hass.async_block_till_done()
@@ -351,9 +380,17 @@ async def test_setup_retry_on_server_error(
     ("token_answer", "devices_answer", "token_posts"),
     [
         # The API refuses a token twice: the second, fresh one settles it.
-        ({"json": fixture("token.json")}, {"status": 401, "json": {"message": "Unauthorized"}}, 2),
+        (
+            {"json": fixture("token.json")},
+            {"status": 401, "json": {"message": "Unauthorized"}},
+            2,
+        ),
         # The token endpoint refuses the credentials.
-        ({"status": 400, "json": fixture("token_invalid_client.json")}, {"json": {}}, 1),
+        (
+            {"status": 400, "json": fixture("token_invalid_client.json")},
+            {"json": {}},
+            1,
+        ),
     ],
 )
 async def test_setup_auth_error_starts_reauth(
@@ -402,7 +439,9 @@ async def test_unavailable_then_back(
 # Lock and unlock through the Bridge
 
 
-@pytest.mark.parametrize(("service", "job_type"), [(SERVICE_LOCK, 1), (SERVICE_UNLOCK, 2)])
+@pytest.mark.parametrize(
+    ("service", "job_type"), [(SERVICE_LOCK, 1), (SERVICE_UNLOCK, 2)]
+)
 async def test_lock_unlock_run_bridge_jobs(
     hass: HomeAssistant,
     init_igloo: MockConfigEntry,
@@ -436,7 +475,10 @@ async def test_bridge_job_not_confirmed(
     igloo_api.get(JOB_STATUS_URL, json=fixture("job_pending.json"))
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
-            LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: "lock.front_door"}, blocking=True
+            LOCK_DOMAIN,
+            SERVICE_UNLOCK,
+            {ATTR_ENTITY_ID: "lock.front_door"},
+            blocking=True,
         )
     assert err.value.translation_key == "vendor_unavailable"
     assert len(calls(igloo_api, "get", JOB_STATUS_URL)) == 3
@@ -460,7 +502,10 @@ async def test_bridge_job_failed(
     [
         ({"errorCode": 12}, "the Bridge could not carry out the job"),
         ({"success": False, "errorMessage": "Bridge offline"}, "Bridge offline"),
-        ({"status": "FAILED", "message": ["Timeout", "no response"]}, "Timeout; no response"),
+        (
+            {"status": "FAILED", "message": ["Timeout", "no response"]},
+            "Timeout; no response",
+        ),
     ],
 )
 async def test_bridge_job_failure_shapes(
@@ -472,7 +517,8 @@ async def test_bridge_job_failure_shapes(
 ) -> None:
     igloo_api.post(JOB_URL, json=fixture("job.json"))
     igloo_api.get(
-        JOB_STATUS_URL, json={**fixture("job_completed.json"), "jobResponse": job_response}
+        JOB_STATUS_URL,
+        json={**fixture("job_completed.json"), "jobResponse": job_response},
     )
     with pytest.raises(VendorRejectedError) as err:
         await vendor_of(init_igloo).async_unlock(lock_of(init_igloo, FRONT_DOOR))
@@ -541,7 +587,9 @@ async def test_hourly_algopin(
         BERLIN,
     )
     assert plan.kind is CodeKind.ALGOPIN_HOURLY
-    issued = await vendor_of(init_igloo).async_issue_code(lock, plan, "Anna Weber", None)
+    issued = await vendor_of(init_igloo).async_issue_code(
+        lock, plan, "Anna Weber", None
+    )
     [(_, _, body, headers)] = calls(igloo_api, "post", url)
     assert body == {
         "variance": 1,
@@ -609,7 +657,9 @@ async def test_daily_algopin(
     lock = lock_of(init_igloo, PADLOCK)
     plan = plan_code(lock.code_rules, _window(check_in, check_out), BERLIN)
     assert plan.kind is CodeKind.ALGOPIN_DAILY
-    issued = await vendor_of(init_igloo).async_issue_code(lock, plan, "Family Novak", None)
+    issued = await vendor_of(init_igloo).async_issue_code(
+        lock, plan, "Family Novak", None
+    )
     [(_, _, body, _)] = calls(igloo_api, "post", url)
     assert body == {
         "variance": 1,
@@ -644,13 +694,33 @@ async def test_over_367_days_refused_before_any_request(
 @pytest.mark.parametrize(
     ("status", "body", "error", "detail"),
     [
-        (422, fixture("error_367_days.json"), VendorRejectedError, "Exceeded the limit of 367 days"),
-        (400, fixture("error_date_format.json"), VendorRejectedError, "'startDate' must be in format"),
+        (
+            422,
+            fixture("error_367_days.json"),
+            VendorRejectedError,
+            "Exceeded the limit of 367 days",
+        ),
+        (
+            400,
+            fixture("error_date_format.json"),
+            VendorRejectedError,
+            "'startDate' must be in format",
+        ),
         (404, {"message": "Device not found"}, VendorRejectedError, "Device not found"),
         (400, {"errors": []}, VendorRejectedError, "igloohome answered HTTP 400"),
         (400, "  Bad   request  ", VendorRejectedError, "Bad request"),
-        (429, {"message": "Too Many Requests"}, VendorUnavailableError, "HTTP 429: Too Many Requests"),
-        (503, "<html>down</html>", VendorUnavailableError, "igloohome answered HTTP 503"),
+        (
+            429,
+            {"message": "Too Many Requests"},
+            VendorUnavailableError,
+            "HTTP 429: Too Many Requests",
+        ),
+        (
+            503,
+            "<html>down</html>",
+            VendorUnavailableError,
+            "igloohome answered HTTP 503",
+        ),
         (200, {"pinId": "x"}, VendorError, "without an algoPIN"),
         (200, "", VendorError, "without an algoPIN"),
     ],
@@ -700,7 +770,9 @@ async def test_algopin_off_the_hour_refused(
 ) -> None:
     before = igloo_api.call_count
     window = _window(datetime(2026, 12, 1, 15, 30), datetime(2026, 12, 1, 18, 0))
-    plan = PlannedCode(kind=CodeKind.ALGOPIN_HOURLY, window=window, rules=IGLOOHOME_HOURLY)
+    plan = PlannedCode(
+        kind=CodeKind.ALGOPIN_HOURLY, window=window, rules=IGLOOHOME_HOURLY
+    )
     with pytest.raises(VendorRejectedError, match="whole hour"):
         await vendor_of(init_igloo).async_issue_code(
             lock_of(init_igloo, PADLOCK), plan, "Guest", None
@@ -717,7 +789,9 @@ async def test_algopin_cannot_take_a_chosen_code(
     rules = code_rules_for(lock, "4821")
     assert rules == lock.code_rules
     plan = plan_code(
-        rules, _window(datetime(2026, 12, 1, 15, 0), datetime(2026, 12, 2, 11, 0)), BERLIN
+        rules,
+        _window(datetime(2026, 12, 1, 15, 0), datetime(2026, 12, 2, 11, 0)),
+        BERLIN,
     )
     with pytest.raises(VendorUnsupportedError, match="computes algoPINs itself"):
         await vendor_of(init_igloo).async_issue_code(lock, plan, "Guest", "4821")
@@ -737,7 +811,9 @@ async def test_algopin_revoke_is_unsupported(
         revocable=False,
     )
     with pytest.raises(VendorUnsupportedError) as err:
-        await vendor_of(init_igloo).async_revoke_code(lock_of(init_igloo, PADLOCK), issued)
+        await vendor_of(init_igloo).async_revoke_code(
+            lock_of(init_igloo, PADLOCK), issued
+        )
     assert "cannot be revoked" in err.value.detail
     assert "2026-12-02T11:00:00+01:00" in err.value.detail
     assert "123456789" not in err.value.detail
@@ -885,7 +961,9 @@ async def test_custom_pin_without_bridge(
     )
     with pytest.raises(VendorUnsupportedError, match="no igloohome Bridge"):
         await vendor_of(init_igloo).async_issue_code(lock, plan, "Guest", "4821")
-    assert not calls(igloo_api, "post", f"{API_URL}/devices/{PADLOCK}/jobs/bridges/{BRIDGE}")
+    assert not calls(
+        igloo_api, "post", f"{API_URL}/devices/{PADLOCK}/jobs/bridges/{BRIDGE}"
+    )
 
 
 # Secrets

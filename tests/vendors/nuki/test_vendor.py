@@ -331,7 +331,15 @@ async def test_entities_snapshot(
 
 @pytest.mark.parametrize(
     ("door_state", "expected"),
-    [(2, "off"), (3, "on"), (4, "unknown"), (5, "unknown"), (0, None), (1, None), ("3", None)],
+    [
+        (2, "off"),
+        (3, "on"),
+        (4, "unknown"),
+        (5, "unknown"),
+        (0, None),
+        (1, None),
+        ("3", None),
+    ],
 )
 async def test_door_sensor_follows_door_state(
     hass: HomeAssistant,
@@ -527,7 +535,10 @@ async def test_keypad_battery_critical(
     aioclient_mock: AiohttpClientMocker,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    assert hass.states.get("binary_sensor.front_door_keypad_battery_critical").state == "off"
+    assert (
+        hass.states.get("binary_sensor.front_door_keypad_battery_critical").state
+        == "off"
+    )
     locks = fixture("smartlocks")
     locks[0]["state"]["keypadBatteryCritical"] = True
     aioclient_mock.clear_requests()
@@ -535,7 +546,10 @@ async def test_keypad_battery_critical(
     freezer.tick(NukiVendor.poll_interval)
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
-    assert hass.states.get("binary_sensor.front_door_keypad_battery_critical").state == "on"
+    assert (
+        hass.states.get("binary_sensor.front_door_keypad_battery_critical").state
+        == "on"
+    )
     assert hass.states.get("binary_sensor.front_door_battery_critical").state == "off"
 
 
@@ -1152,7 +1166,9 @@ async def test_code_uses_follow_older_pages(
     vendor, locks = await nuki_locks(hass, aioclient_mock)
     start = ARRIVAL.astimezone(UTC)
     newer = [
-        log_entry(start + timedelta(hours=2, minutes=-i), f"68ad0e54a1b2c3d4e5f6{i:04x}")
+        log_entry(
+            start + timedelta(hours=2, minutes=-i), f"68ad0e54a1b2c3d4e5f6{i:04x}"
+        )
         for i in range(LOG_PAGE_SIZE)
     ]
     older = [log_entry(start + timedelta(minutes=5), "68ad0e54a1b2c3d4e5f6ffff")]
@@ -1176,7 +1192,10 @@ async def test_code_uses_stop_at_since(
     vendor, locks = await nuki_locks(hass, aioclient_mock)
     start = ARRIVAL.astimezone(UTC)
     page = [
-        log_entry(start + timedelta(minutes=LOG_PAGE_SIZE - 2 - i), f"68ad0e54a1b2c3d4e5f6{i:04x}")
+        log_entry(
+            start + timedelta(minutes=LOG_PAGE_SIZE - 2 - i),
+            f"68ad0e54a1b2c3d4e5f6{i:04x}",
+        )
         for i in range(LOG_PAGE_SIZE)
     ]
     aioclient_mock.get(LOG_URL, json=page)
@@ -1250,7 +1269,9 @@ async def test_reports_code_use_only_with_keypad(
     ]
     vendor, locks = await nuki_locks(hass, aioclient_mock, smartlocks)
 
-    reporting = {key for key, lock in locks.items() if lock.capabilities.reports_code_use}
+    reporting = {
+        key for key, lock in locks.items() if lock.capabilities.reports_code_use
+    }
 
     assert reporting == {FRONT, SHED}
     with pytest.raises(VendorUnsupportedError):

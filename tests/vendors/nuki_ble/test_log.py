@@ -305,11 +305,15 @@ async def test_the_log_is_read_only_after_the_beacon_announced_a_change(
     at = ARRIVAL + timedelta(minutes=42)
     nuki_lock.type_code(456789, at)
     advertise(hass, changed=True)
-    assert await uses(init_nuki_ble, ARRIVAL) == [CodeUse(at=at, vendor_id=issued.vendor_id)]
+    assert await uses(init_nuki_ble, ARRIVAL) == [
+        CodeUse(at=at, vendor_id=issued.vendor_id)
+    ]
     assert nuki_lock.received.count(REQUEST_LOG_ENTRIES) == 2
 
     # A beacon may be missed: the log is read again once the last read is an hour old.
     assert await uses(init_nuki_ble, ARRIVAL) == []
     freezer.tick(timedelta(minutes=61))
-    assert await uses(init_nuki_ble, ARRIVAL) == [CodeUse(at=at, vendor_id=issued.vendor_id)]
+    assert await uses(init_nuki_ble, ARRIVAL) == [
+        CodeUse(at=at, vendor_id=issued.vendor_id)
+    ]
     assert nuki_lock.received.count(REQUEST_LOG_ENTRIES) == 3

@@ -88,7 +88,13 @@ async def test_lock_read_over_bluetooth(
 
 @pytest.mark.parametrize(
     ("door_state", "has_sensor", "door_open"),
-    [(2, True, False), (3, True, True), (4, True, None), (1, False, None), (0, False, None)],
+    [
+        (2, True, False),
+        (3, True, True),
+        (4, True, None),
+        (1, False, None),
+        (0, False, None),
+    ],
 )
 async def test_door_sensor_read_from_the_lock(
     hass: HomeAssistant,

@@ -297,7 +297,10 @@ async def test_doors_become_locks(
     assert hass.states.get(GATE_LOCK).state == LockState.UNLOCKED
     # The storage door has no hub: nothing can open it, so it is not a lock.
     assert STORAGE not in init_entry.runtime_data.coordinator.data
-    assert len(er.async_entries_for_config_entry(entity_registry, init_entry.entry_id)) == 2
+    assert (
+        len(er.async_entries_for_config_entry(entity_registry, init_entry.entry_id))
+        == 2
+    )
     lock = lock_of(init_entry)
     assert lock.capabilities.remote_unlock
     assert not lock.capabilities.remote_lock
@@ -316,7 +319,11 @@ async def test_sparse_door_fields(
 ) -> None:
     mock_doors(
         aioclient_mock,
-        json={"code": "SUCCESS", "msg": "success", "data": [{"id": "d1", "name": "Gate"}]},
+        json={
+            "code": "SUCCESS",
+            "msg": "success",
+            "data": [{"id": "d1", "name": "Gate"}],
+        },
     )
     entry.add_to_hass(hass)
     locks = await UnifiAccessVendor(hass, entry.data).async_get_locks()
@@ -330,7 +337,11 @@ async def test_sparse_door_fields(
     [
         {"exc": aiohttp.ClientConnectionError()},
         {"status": 503, "text": "Service Unavailable"},
-        {"json": envelope("CODE_SYSTEM_ERROR", "An error occurred on the server's end.")},
+        {
+            "json": envelope(
+                "CODE_SYSTEM_ERROR", "An error occurred on the server's end."
+            )
+        },
     ],
 )
 async def test_setup_retry_when_unreachable(
@@ -390,7 +401,9 @@ async def _call(hass: HomeAssistant, service: str, entity_id: str) -> None:
 
 
 async def test_unlock(
-    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     unlock_url = f"{DOORS_URL}/{MAIN_DOOR}/unlock"
     aioclient_mock.put(unlock_url, json=fixture("success.json"))
@@ -401,7 +414,9 @@ async def test_unlock(
 
 
 async def test_lock_refused(
-    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     with pytest.raises(ServiceValidationError) as err:
         await _call(hass, SERVICE_LOCK, MAIN_LOCK)
@@ -413,7 +428,9 @@ async def test_lock_refused(
 
 
 async def test_unlock_hub_offline(
-    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     aioclient_mock.put(
         f"{DOORS_URL}/{MAIN_DOOR}/unlock",
@@ -484,7 +501,9 @@ async def test_issue_code_with_generated_pin(
 
 
 async def test_issue_chosen_code(
-    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     aioclient_mock.post(VISITORS_URL, json=fixture("visitor.json"))
     aioclient_mock.put(f"{VISITOR_URL}/pin_codes", json=fixture("success.json"))
@@ -543,7 +562,8 @@ async def test_issue_other_kind_unsupported(
             {"json": fixture("pin_code.json")},
             {
                 "json": envelope(
-                    "CODE_CREDS_PIN_CODE_CREDS_ALREADY_EXIST", "The PIN code already exists."
+                    "CODE_CREDS_PIN_CODE_CREDS_ALREADY_EXIST",
+                    "The PIN code already exists.",
                 )
             },
             VendorRejectedError,
@@ -603,7 +623,9 @@ async def test_issue_rollback_failure_keeps_first_error(
         f"{VISITOR_URL}/pin_codes",
         json=envelope("CODE_CREDS_PIN_CODE_CREDS_LENGTH_INVALID", "Length invalid."),
     )
-    aioclient_mock.delete(f"{VISITOR_URL}?is_force=true", exc=aiohttp.ClientConnectionError())
+    aioclient_mock.delete(
+        f"{VISITOR_URL}?is_force=true", exc=aiohttp.ClientConnectionError()
+    )
 
     with pytest.raises(VendorRejectedError) as err:
         await vendor_of(init_entry).async_issue_code(
@@ -616,9 +638,13 @@ async def test_issue_rollback_failure_keeps_first_error(
 
 
 async def test_issue_without_visitor_id(
-    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
-    aioclient_mock.post(VISITORS_URL, json={"code": "SUCCESS", "msg": "success", "data": {}})
+    aioclient_mock.post(
+        VISITORS_URL, json={"code": "SUCCESS", "msg": "success", "data": {}}
+    )
     with pytest.raises(VendorError, match="visitor's id"):
         await vendor_of(init_entry).async_issue_code(
             lock_of(init_entry), _plan(init_entry), "Anna", None
@@ -642,7 +668,9 @@ def _issued(vendor_id: str | None = VISITOR_ID) -> IssuedCode:
         {"json": fixture("deleted.json")},
         {
             "status": 404,
-            "json": envelope("CODE_RESOURCE_NOT_FOUND", "The requested resource was not found."),
+            "json": envelope(
+                "CODE_RESOURCE_NOT_FOUND", "The requested resource was not found."
+            ),
         },
     ],
 )
@@ -658,14 +686,18 @@ async def test_revoke(
 
 
 async def test_revoke_errors(
-    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     vendor = vendor_of(init_entry)
     with pytest.raises(VendorRejectedError):
         await vendor.async_revoke_code(lock_of(init_entry), _issued(None))
     aioclient_mock.delete(
         f"{VISITOR_URL}?is_force=true",
-        json=envelope("CODE_OPERATION_FORBIDDEN", "The requested operation is not allowed."),
+        json=envelope(
+            "CODE_OPERATION_FORBIDDEN", "The requested operation is not allowed."
+        ),
     )
     with pytest.raises(VendorRejectedError) as err:
         await vendor.async_revoke_code(lock_of(init_entry), _issued())
@@ -673,7 +705,9 @@ async def test_revoke_errors(
 
 
 async def test_create_visitor_not_sent_twice(
-    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     # After a 5xx the visitor may exist already: only reads are sent again.
     aioclient_mock.post(VISITORS_URL, status=502, text="Bad Gateway")
@@ -720,7 +754,9 @@ async def test_code_uses_from_system_log(
 
 
 async def test_code_uses_other_door(
-    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     aioclient_mock.post(LOGS_PAGE_1, json=fixture("system_logs.json"))
     gate = lock_of(init_entry, "5a2c3d4e-1111-4c2b-9a6e-7f0d3c2b1a00")
@@ -780,11 +816,16 @@ async def test_code_uses_skip_entries(
         LOGS_PAGE_1,
         json={"code": "SUCCESS", "msg": "success", "data": {"hits": [hit]}},
     )
-    assert await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE) == []
+    assert (
+        await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE)
+        == []
+    )
 
 
 async def test_code_uses_lenient_fields(
-    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     # Without `published` the ISO `@timestamp` tells the time; case does not matter.
     hit = _change(_granted_hit(), "_source.event.published", None)
@@ -800,14 +841,18 @@ async def test_code_uses_lenient_fields(
 
 
 async def test_code_uses_time_in_ms(
-    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     # `published` has the milliseconds `@timestamp` lacks: 200 ms after `since`.
     hit = _change(_granted_hit(), "_source.event.published", SINCE_EPOCH * 1000 + 900)
     _change(hit, "@timestamp", "2026-07-15T13:00:00Z")
     aioclient_mock.post(LOGS_PAGE_1, json=_log_page([hit]))
     uses = await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE)
-    assert uses == [CodeUse(at=SINCE + timedelta(milliseconds=200), vendor_id=VISITOR_ID)]
+    assert uses == [
+        CodeUse(at=SINCE + timedelta(milliseconds=200), vendor_id=VISITOR_ID)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -819,8 +864,13 @@ async def test_code_uses_empty_log(
     aioclient_mock: AiohttpClientMocker,
     data: Any,
 ) -> None:
-    aioclient_mock.post(LOGS_PAGE_1, json={"code": "SUCCESS", "msg": "success", "data": data})
-    assert await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE) == []
+    aioclient_mock.post(
+        LOGS_PAGE_1, json={"code": "SUCCESS", "msg": "success", "data": data}
+    )
+    assert (
+        await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE)
+        == []
+    )
     assert len(aioclient_mock.mock_calls) == 1
 
 
@@ -831,21 +881,29 @@ async def test_code_uses_unreadable_log(
     aioclient_mock: AiohttpClientMocker,
     data: Any,
 ) -> None:
-    aioclient_mock.post(LOGS_PAGE_1, json={"code": "SUCCESS", "msg": "success", "data": data})
+    aioclient_mock.post(
+        LOGS_PAGE_1, json={"code": "SUCCESS", "msg": "success", "data": data}
+    )
     with pytest.raises(VendorError, match="system log"):
         await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE)
 
 
 async def test_code_uses_follow_full_pages(
-    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     filler = _change(_granted_hit(), "_source.event.result", "BLOCKED")
-    aioclient_mock.post(f"{LOGS_URL}?page_num=1&page_size=3", json=_log_page([filler] * 3))
+    aioclient_mock.post(
+        f"{LOGS_URL}?page_num=1&page_size=3", json=_log_page([filler] * 3)
+    )
     aioclient_mock.post(
         f"{LOGS_URL}?page_num=2&page_size=3", json=_log_page([filler, _granted_hit()])
     )
     with patch.object(unifi_access_api, "SYSTEM_LOG_PAGE_SIZE", 3):
-        uses = await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE)
+        uses = await vendor_of(init_entry).async_get_code_uses(
+            lock_of(init_entry), SINCE
+        )
     assert uses == [CodeUse(at=_at(16, 42, 5), vendor_id=VISITOR_ID)]
     assert [url for _, url, _ in calls(aioclient_mock)] == [
         f"{LOGS_URL}?page_num=1&page_size=3",
@@ -854,12 +912,16 @@ async def test_code_uses_follow_full_pages(
 
 
 async def test_code_uses_pages_bounded(
-    hass: HomeAssistant, init_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    init_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
 ) -> None:
     # A console that answers every page full (or ignores paging) is not read forever.
     aioclient_mock.post(LOGS_URL, json=_log_page([_granted_hit()] * 3))
     with patch.object(unifi_access_api, "SYSTEM_LOG_PAGE_SIZE", 3):
-        uses = await vendor_of(init_entry).async_get_code_uses(lock_of(init_entry), SINCE)
+        uses = await vendor_of(init_entry).async_get_code_uses(
+            lock_of(init_entry), SINCE
+        )
     assert uses == [CodeUse(at=_at(16, 42, 5), vendor_id=VISITOR_ID)]
     assert len(aioclient_mock.mock_calls) == unifi_access_api.MAX_SYSTEM_LOG_PAGES
 
@@ -874,7 +936,11 @@ async def test_code_uses_pages_bounded(
         # A read: sent again after a timeout too, unlike a write.
         ({"exc": TimeoutError()}, VendorUnavailableError, 3),
         (
-            {"json": envelope("CODE_UNAUTHORIZED", "You not are allowed to perform this action.")},
+            {
+                "json": envelope(
+                    "CODE_UNAUTHORIZED", "You not are allowed to perform this action."
+                )
+            },
             VendorRejectedError,
             1,
         ),
@@ -939,8 +1005,12 @@ def test_normalise_host(raw: str, host: str) -> None:
     assert normalise_host(raw) == host
 
 
-async def test_unique_id_is_lower_case_host(hass: HomeAssistant, aioclient_mock: AiohttpClientMocker) -> None:
-    aioclient_mock.get("https://console.local:12445/api/v1/developer/doors", json=fixture("doors.json"))
+async def test_unique_id_is_lower_case_host(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    aioclient_mock.get(
+        "https://console.local:12445/api/v1/developer/doors", json=fixture("doors.json")
+    )
     identity = await UnifiAccessVendor(
         hass, {"host": "https://Console.Local:12445", "api_token": TOKEN}
     ).async_identify()

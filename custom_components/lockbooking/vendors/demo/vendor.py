@@ -51,9 +51,7 @@ DRAIN_PER_DAY = 0.25
 RELOCK_AFTER = timedelta(seconds=5)
 # When the simulated guest types the code, after the code's window opens.
 GUEST_ARRIVES_AFTER = timedelta(minutes=42)
-VISITOR_PIN_RULES = CodeRules(
-    kind=CodeKind.VISITOR_PIN, lengths=(6,), chosen_code=True
-)
+VISITOR_PIN_RULES = CodeRules(kind=CodeKind.VISITOR_PIN, lengths=(6,), chosen_code=True)
 
 
 class DemoVendor(LockVendor):
@@ -161,7 +159,9 @@ class DemoVendor(LockVendor):
         if plan.kind in (CodeKind.ALGOPIN_HOURLY, CodeKind.ALGOPIN_DAILY):
             # algoPINs are computed from the window, so the same window gives the same PIN.
             seed = f"{lock.id}|{plan.kind}|{plan.window.start.isoformat()}|{plan.window.end.isoformat()}"
-            code = str(int(hashlib.sha256(seed.encode()).hexdigest(), 16) % 10**9).zfill(9)
+            code = str(
+                int(hashlib.sha256(seed.encode()).hexdigest(), 16) % 10**9
+            ).zfill(9)
         elif code is None:
             code = generate_code(plan.rules, taken)
         elif (problem := code_problem(plan.rules, code)) is not None:

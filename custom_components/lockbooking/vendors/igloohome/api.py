@@ -181,7 +181,9 @@ class IgloohomeClient:
         status, text, headers = await self._async_authorized(method, path, **request)
         if status == 401:
             # A token can be revoked before it expires: a fresh one settles it.
-            status, text, headers = await self._async_authorized(method, path, **request)
+            status, text, headers = await self._async_authorized(
+                method, path, **request
+            )
         if status == 401:
             raise VendorAuthError("igloohome refused the access token")
         message = _redacted(_vendor_message(text), redact)

@@ -282,11 +282,17 @@ class NukiVendor(LockVendor):
         uses: list[CodeUse] = []
         for _ in range(LOG_PAGES):
             entries = _list(
-                await self._client.request("GET", f"/smartlock/{lock.id}/log", params=query)
+                await self._client.request(
+                    "GET", f"/smartlock/{lock.id}/log", params=query
+                )
             )
             for entry in entries:
                 at = _log_date(entry)
-                if at is not None and at >= since and _code_opening(entry, lock, openings):
+                if (
+                    at is not None
+                    and at >= since
+                    and _code_opening(entry, lock, openings)
+                ):
                     uses.append(CodeUse(at=at, vendor_id=entry["authId"]))
             if len(entries) < LOG_PAGE_SIZE:
                 break

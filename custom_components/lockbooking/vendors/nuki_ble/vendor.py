@@ -309,7 +309,10 @@ class NukiBleVendor(LockVendor):
             elif code in taken:
                 raise VendorRejectedError("The code is already in use on this lock.")
             code_id = await session.async_add_code(
-                pin, code, authorization_name(name), (plan.window.start, plan.window.end)
+                pin,
+                code,
+                authorization_name(name),
+                (plan.window.start, plan.window.end),
             )
         return IssuedCode(
             lock_id=lock.id,

@@ -242,7 +242,9 @@ class UnifiAccessClient(UnifiAccessApiClient):
                 },
             )
             if not isinstance(data, list):
-                raise VendorError("The controller sent a visitor list that cannot be read.")
+                raise VendorError(
+                    "The controller sent a visitor list that cannot be read."
+                )
             new = {
                 visitor["id"]: visitor
                 for visitor in data

@@ -73,7 +73,9 @@ class CertificateTrustFlowMixin(ConfigFlow):
         assert self._offered_fingerprint is not None  # set before coming here
         return self.async_show_menu(
             step_id=(
-                "certificate_changed" if self._offered_replaces_pin else "trust_certificate"
+                "certificate_changed"
+                if self._offered_replaces_pin
+                else "trust_certificate"
             ),
             menu_options=["pin_certificate", "reject_certificate"],
             description_placeholders={

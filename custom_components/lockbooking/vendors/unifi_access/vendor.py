@@ -185,7 +185,9 @@ class UnifiAccessVendor(LockVendor):
         try:
             return await self.client.get_doors()
         except (ValueError, TypeError) as err:  # the library's models refused the list
-            raise VendorError("The console sent a door list that cannot be read.") from err
+            raise VendorError(
+                "The console sent a door list that cannot be read."
+            ) from err
 
     async def async_unlock(self, lock: Lock) -> None:
         """Unlock the door for the unlock time set on the console."""
