@@ -265,7 +265,11 @@ def _is_lock(device: Mapping[str, Any]) -> bool:
 def _lock(device: Mapping[str, Any], *, bridged: bool) -> Lock:
     device_id = str(device["deviceId"])
     battery = device.get("batteryLevel")
-    if isinstance(battery, bool) or not isinstance(battery, int) or not 0 <= battery <= 100:
+    if (
+        isinstance(battery, bool)
+        or not isinstance(battery, int)
+        or not 0 <= battery <= 100
+    ):
         battery = None
     return Lock(
         id=device_id,
