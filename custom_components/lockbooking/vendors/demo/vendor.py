@@ -21,6 +21,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import TextSelector
 from homeassistant.util import dt as dt_util, slugify
 
+from ...field_checks import is_name
 from ...models import (
     Capabilities,
     CodeKind,
@@ -77,7 +78,7 @@ class DemoVendor(LockVendor):
     async def async_identify(self) -> AccountIdentity:
         """A demo account is known by its name."""
         name = " ".join(str(self.data.get(CONF_NAME, "")).split()) or DEFAULT_NAME
-        if not any(char.isalnum() for char in name) or len(name) > 64:
+        if not is_name(name):
             raise VendorInputError(CONF_NAME, "invalid_name")
         return AccountIdentity(unique_id=f"demo_{slugify(name)}", title=name)
 
