@@ -71,7 +71,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
 async def _async_setup_account(
     hass: HomeAssistant, entry: LockbookingConfigEntry
 ) -> bool:
-    """A vendor account: its client, its coordinator and its entities."""
+    """Set up a vendor account: its client, its coordinator and its entities."""
     try:
         vendor = await async_create_vendor(hass, entry.data)
     except VendorUnavailableError as err:
@@ -92,7 +92,7 @@ async def _async_setup_account(
 async def _async_setup_reservations(
     hass: HomeAssistant, entry: ReservationsConfigEntry
 ) -> bool:
-    """A reservations entry: its feed, its calendar and its automatic codes."""
+    """Set up a reservations entry: its feed, its calendar and its automatic codes."""
     coordinator = ReservationsCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     ledger = hass.data[LEDGER]

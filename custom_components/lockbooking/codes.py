@@ -16,7 +16,7 @@ from homeassistant.util import dt as dt_util
 
 from .ledger import CodeLedger, CodeRecord, CodeStatus, record_key
 from .locks import LockTarget
-from .models import IssuedCode, PlannedCode, Window
+from .models import CodeKind, IssuedCode, PlannedCode, Window
 from .planner import PlanRefused, code_problem, plan_code
 from .reconcile import async_settle
 from .vendors.base import (
@@ -24,6 +24,7 @@ from .vendors.base import (
     VendorError,
     VendorRejectedError,
     VendorUnavailableError,
+    VendorUnsupportedError,
 )
 
 
@@ -51,7 +52,7 @@ class CodeFailure(Exception):
 def plan_for(
     hass: HomeAssistant, target: LockTarget, request: CodeRequest
 ) -> PlannedCode:
-    """What the lock will accept for the request; raises PlanRefused with the reason."""
+    """Plan what the lock will accept for the request; raise PlanRefused with the reason."""
     rules = target.lock.code_rules
     if request.code is not None:
         rules = tuple(rule for rule in rules if rule.chosen_code)
@@ -108,7 +109,9 @@ async def async_issue(
         except VendorError as err:
             failures.append((target, err))
             _reauth_if_refused(target, err)
-            records.append(ledger.get(request.uid, target.key))  # type: ignore[arg-type]
+            # The lock's record was put before any vendor call, so it is there.
+            if (record := ledger.get(request.uid, target.key)) is not None:
+                records.append(record)
     if failures:
         raise CodeFailure(failures, records)
     return records
@@ -128,7 +131,7 @@ NOTE_PREFERRED_REFUSED = "Random code: the lock refused the guest's phone digits
 def _plan_preferring(
     hass: HomeAssistant, ledger: CodeLedger, target: LockTarget, request: CodeRequest
 ) -> tuple[CodeRequest, PlannedCode]:
-    """The request to send to one lock and its plan: the preferred code where it fits."""
+    """Pick the request to send to one lock, and its plan: the preferred code if it fits."""
     preferred = request.preferred_code
     if request.code is not None or preferred is None:
         return request, plan_for(hass, target, request)
@@ -276,10 +279,17 @@ def _outcome_unknown(err: VendorError) -> bool:
 
 
 def issued_code(record: CodeRecord, lock_id: str) -> IssuedCode:
-    """The vendor's view of a recorded code."""
+    """Rebuild the vendor's view of a recorded code.
+
+    The ledger keeps the kind as text, and vendors compare it with CodeKind members by
+    identity, which text never is. Raises VendorUnsupportedError for a kind this release
+    does not know (every record it writes has one it knows).
+    """
+    if record.kind is None or record.kind not in CodeKind:
+        raise VendorUnsupportedError(f"a code of unknown kind {record.kind}")
     return IssuedCode(
         lock_id=lock_id,
-        kind=record.kind,  # type: ignore[arg-type]
+        kind=CodeKind(record.kind),
         code=record.code or "",
         window=record.window,
         vendor_id=record.vendor_id,

@@ -115,7 +115,7 @@ class CodeRecord:
         }
 
     def evolve(self, **changes: Any) -> CodeRecord:
-        """A copy with changes and a fresh timestamp."""
+        """Copy the record with changes and a fresh timestamp."""
         return replace(self, updated_at=dt_util.utcnow().isoformat(), **changes)
 
 
@@ -123,7 +123,7 @@ _RECORD_FIELDS = frozenset(f.name for f in fields(CodeRecord))
 
 
 def _read_record(raw: Any) -> CodeRecord | None:
-    """A stored record, ignoring fields a newer version added; None if unreadable."""
+    """Read a stored record, ignoring fields a newer version added; None if unreadable."""
     if not isinstance(raw, dict):
         return None
     known = {name: value for name, value in raw.items() if name in _RECORD_FIELDS}
@@ -163,7 +163,7 @@ def _read_record(raw: Any) -> CodeRecord | None:
 
 
 def record_key(uid: str, lock_key: str) -> str:
-    """The ledger key of a uid on a lock."""
+    """Make the ledger key of a uid on a lock."""
     return f"{uid}|{lock_key}"
 
 
@@ -300,7 +300,7 @@ class CodeLedger:
 
     @callback
     def get(self, uid: str, lock_key: str) -> CodeRecord | None:
-        """The record of a uid on a lock."""
+        """Look up the record of a uid on a lock."""
         return self._records.get(record_key(uid, lock_key))
 
     @callback

@@ -77,6 +77,8 @@ async def async_settle(
 
 def _planned(record: CodeRecord) -> tuple[Window, CodeKind] | None:
     """Read the window and kind the vendor was asked for (None if the record lacks them)."""
+    if record.kind is None:
+        return None
     try:
         return record.window, CodeKind(record.kind)
     except (TypeError, ValueError):

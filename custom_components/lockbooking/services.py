@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, datetime, time
 from typing import Any
 import unicodedata
@@ -40,7 +40,7 @@ LATEST_YEAR = 2099
 
 
 def _moment(value: Any) -> datetime | date:
-    """A datetime, or a plain date meaning a check-in / check-out day."""
+    """Read a datetime, or a plain date meaning a check-in / check-out day."""
     if isinstance(value, datetime | date):
         return value
     text = cv.string(value).strip()
@@ -76,7 +76,7 @@ CODE_DIGITS = vol.All(
     cv.string, vol.Match(r"\A[0-9]{1,12}\Z", msg="a code is 1 to 12 digits")
 )
 UID = vol.All(_text, vol.Length(min=1, max=255))
-TARGETS = {
+TARGETS: dict[vol.Marker, Any] = {
     vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
     # Not cv.entity_ids: it raises TypeError (not vol.Invalid) on a bool or a number.
     vol.Optional(ATTR_ENTITY_ID): vol.All(cv.ensure_list_csv, [cv.entity_id]),
@@ -164,9 +164,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         )
 
 
+# A service handler as `async_register` takes it: a coroutine function, not any awaitable.
+type _Handler[T] = Callable[[T], Coroutine[Any, Any, ServiceResponse]]
+
+
 def _admin_only(
-    hass: HomeAssistant, handler: Callable[[ServiceCall], Awaitable[ServiceResponse]]
-) -> Callable[[ServiceCall], Awaitable[ServiceResponse]]:
+    hass: HomeAssistant, handler: _Handler[ServiceCall]
+) -> _Handler[ServiceCall]:
     """Refuse a call made by a user who is not an admin, as core's admin services do.
 
     Not `async_register_admin_service`: it cannot answer with a response. A call with
@@ -186,8 +190,8 @@ def _admin_only(
 
 
 def _validated(
-    schema: vol.Schema, handler: Callable[[dict[str, Any]], Awaitable[ServiceResponse]]
-) -> Callable[[ServiceCall], Awaitable[ServiceResponse]]:
+    schema: vol.Schema, handler: _Handler[dict[str, Any]]
+) -> _Handler[ServiceCall]:
     """Wrap a service handler to get its call's data through the schema."""
 
     async def validated(call: ServiceCall) -> ServiceResponse:
@@ -258,7 +262,7 @@ async def _translated(work: Awaitable[list[CodeRecord]]) -> list[CodeRecord]:
 def _targets(
     hass: HomeAssistant, data: dict[str, Any], *, required: bool
 ) -> list[LockTarget]:
-    """The lockbooking locks a call's device and entity targets name."""
+    """Resolve the lockbooking locks a call's device and entity targets name."""
     return locks_targeted(
         hass,
         data.get(ATTR_DEVICE_ID, []),

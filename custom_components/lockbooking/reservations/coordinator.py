@@ -58,7 +58,7 @@ MAX_REASONS_CHARS = 500
 
 
 def device_info(entry: ConfigEntry) -> DeviceInfo:
-    """The service device a reservations entry's entities share."""
+    """Describe the service device a reservations entry's entities share."""
     return DeviceInfo(
         identifiers={(DOMAIN, entry.entry_id)},
         name=entry.title,
@@ -233,7 +233,7 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         return f"{ISSUE_FEED_FAILING}_{self.config_entry.entry_id}"
 
     async def _async_read(self) -> FeedRead | None:
-        """The source's reservations; None if it says "not modified" before any read."""
+        """Read the source's reservations; None if it says "not modified" before any read."""
         data = self.config_entry.data
         if url := data.get(CONF_URL):
             fetch = await async_fetch_feed(

@@ -8,6 +8,7 @@ a reservation that is already served costs nothing, not even a vendor call.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -71,7 +72,7 @@ class CodeScheduler:
         entry: ConfigEntry,
         coordinator: ReservationsCoordinator,
         ledger: CodeLedger,
-        resolve_locks: Any,
+        resolve_locks: Callable[[list[str]], list[LockTarget]],
     ) -> None:
         """`resolve_locks(lock_keys)` gives the entry's locks as they are now."""
         self.hass = hass
@@ -117,7 +118,7 @@ class CodeScheduler:
         return self._resolve_locks(self.entry.data.get(CONF_LOCKS, []))
 
     def request_for(self, reservation: Reservation) -> CodeRequest:
-        """The code window for a reservation, with the entry's margins."""
+        """Make the code request for a reservation: its stay plus the entry's margins."""
         options = ReservationsOptions.from_entry(self.entry)
         return CodeRequest(
             uid=reservation.uid,

@@ -26,6 +26,7 @@ class VendorError(Exception):
     key: ClassVar[str] = "vendor_error"
 
     def __init__(self, detail: str = "") -> None:
+        """Keep the detail the translated message shows (the message too)."""
         super().__init__(detail)
         self.detail = detail
 
@@ -87,6 +88,7 @@ class VendorInputError(VendorError):
     key = "vendor_input"
 
     def __init__(self, field: str, error: str) -> None:
+        """Name the field and the form error to show under it."""
         super().__init__(error)
         self.field = field
         self.error = error
