@@ -39,9 +39,9 @@ from ..const import (
     SIGNAL_LOCKS_LOADED,
 )
 from ..errors import repair_text
-from ..ledger import CodeLedger, CodeRecord, CodeStatus
+from ..ledger import CodeLedger, CodeRecord, CodeStatus, Decider
 from ..locks import LockTarget, lock_ids
-from ..models import Reservation
+from ..models import Reservation, Window
 from ..planner import PlanRefused
 from ..vendors.base import VendorUnavailableError
 from ..vendors.retry import jitter
@@ -127,6 +127,8 @@ class CodeScheduler:
             preferred_code=reservation.phone_last4
             if options.code_choice == CODE_CHOICE_PHONE
             else None,
+            scope=self.entry.entry_id,
+            stay=Window(reservation.start, reservation.end),
         )
 
     async def async_run(self) -> None:
@@ -151,6 +153,7 @@ class CodeScheduler:
         targets = self.targets
         if not targets:
             return
+        await self._async_claim_unscoped(reservations, targets)
         if ReservationsOptions.from_entry(self.entry).auto_issue:
             await self._async_issue_due(list(reservations.values()), targets)
         # Taken, not cleared afterwards: a refresh may add cancellations meanwhile.
@@ -190,14 +193,37 @@ class CodeScheduler:
         )
         if reservation.end <= now or reservation.start - hours > now:
             return False
-        request = self.request_for(reservation)
-        records = [self.ledger.get(request.uid, t.key) for t in targets]
-        if all(already_issued(record, request) for record in records) and all(
-            record is not None and record.announced for record in records
-        ):
+        if not self._unserved(reservation, targets):
             return False
         attempts = self._failures.get(reservation.uid)
         return attempts is None or now >= attempts.next_try
+
+    async def _async_claim_unscoped(
+        self, reservations: dict[str, Reservation], targets: list[LockTarget]
+    ) -> None:
+        """Take this entry's stays' records written before records had a scope."""
+        scope = self.entry.entry_id
+        for uid in reservations:
+            for target in targets:
+                if (
+                    self.ledger.get(uid, target.key, scope) is None
+                    and (record := self.ledger.get(uid, target.key, "")) is not None
+                    and not self.ledger.busy(record.key)
+                ):
+                    await self.ledger.async_move(record, scope=scope)
+
+    def _unserved(
+        self, reservation: Reservation, targets: list[LockTarget]
+    ) -> list[LockTarget]:
+        """List the locks where the stay's code is not as automatic mode would have it."""
+        request = self.request_for(reservation)
+        return [
+            target
+            for target in targets
+            if needs_code(
+                self.ledger.get(request.uid, target.key, request.scope), request
+            )
+        ]
 
     @callback
     def _forget_gone(self, reservations: dict[str, Reservation], now: datetime) -> None:
@@ -219,6 +245,8 @@ class CodeScheduler:
         """Issue a due stay's code (the ledger skips the locks it already has)."""
         now = dt_util.utcnow()
         request = self.request_for(reservation)
+        if not (targets := self._unserved(reservation, targets)):
+            return  # served meanwhile (a host's call, say)
         try:
             records = await async_issue(self.hass, self.ledger, targets, request)
         except PlanRefused as err:
@@ -286,17 +314,22 @@ class CodeScheduler:
     async def _async_revoke(
         self, reservation: Reservation, targets: list[LockTarget]
     ) -> None:
+        """Revoke a cancelled stay's live codes, the host's included: nobody's stay."""
+        scope = self.entry.entry_id
         revocable = [
             target
             for target in targets
-            if (record := self.ledger.get(reservation.uid, target.key)) is not None
-            and record.status is CodeStatus.ISSUED
-            and record.revocable
+            if (record := self.ledger.get(reservation.uid, target.key, scope))
+            is not None
+            and record.live
+            and (record.revocable or record.superseded is not None)
         ]
         if not revocable:
             return
         try:
-            records = await async_revoke(self.ledger, revocable, uid=reservation.uid)
+            records = await async_revoke(
+                self.ledger, revocable, uid=reservation.uid, scope=scope
+            )
         except (PlanRefused, CodeFailure, HomeAssistantError) as err:
             LOGGER.warning(
                 "%s: could not revoke a cancelled stay's code: %s",
@@ -328,6 +361,42 @@ class CodeScheduler:
                 for record in records
             ],
         }
+
+
+def needs_code(record: CodeRecord | None, request: CodeRequest) -> bool:
+    """Tell whether automatic mode must (re)issue the request's code on a lock.
+
+    The host's word wins: a code the host revoked stays revoked while the stay keeps
+    its dates, and a code the host issued is kept while it covers the stay.
+    """
+    if record is None:
+        return True
+    if record.decided_by is Decider.HOST and request.stay is not None:
+        if record.status is CodeStatus.REVOKED:
+            return not _same_stay(record, request)
+        if record.status is CodeStatus.ISSUED and _covers(record, request.stay):
+            return False
+    return not (already_issued(record, request) and record.announced)
+
+
+def _same_stay(record: CodeRecord, request: CodeRequest) -> bool:
+    """Tell whether the record was decided for the stay's current dates."""
+    stay = request.stay
+    if record.stay_start is None or record.stay_end is None or stay is None:
+        return record.requested(request.start, request.end)
+    return (record.stay_start, record.stay_end) == (
+        stay.start.isoformat(),
+        stay.end.isoformat(),
+    )
+
+
+def _covers(record: CodeRecord, stay: Window) -> bool:
+    """Tell whether the record's code opens the lock for the whole stay."""
+    try:
+        window = record.window
+    except ValueError:
+        return False
+    return window.start <= stay.start and window.end >= stay.end
 
 
 def _retry_after(failure: CodeFailure) -> float | None:
