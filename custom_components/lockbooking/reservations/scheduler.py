@@ -27,6 +27,7 @@ from ..codes import (
     already_issued,
     async_issue,
     async_revoke,
+    async_revoke_superseded,
 )
 from ..const import (
     CODE_CHOICE_PHONE,
@@ -154,6 +155,7 @@ class CodeScheduler:
         if not targets:
             return
         await self._async_claim_unscoped(reservations, targets)
+        await self._async_break_superseded(targets)
         if ReservationsOptions.from_entry(self.entry).auto_issue:
             await self._async_issue_due(list(reservations.values()), targets)
         # Taken, not cleared afterwards: a refresh may add cancellations meanwhile.
@@ -211,6 +213,27 @@ class CodeScheduler:
                     and not self.ledger.busy(record.key)
                 ):
                     await self.ledger.async_move(record, scope=scope)
+
+    async def _async_break_superseded(self, targets: list[LockTarget]) -> None:
+        """Revoke the old codes new windows replaced whose revoke failed or was cut short."""
+        by_key = {target.key: target for target in targets}
+        for record in self.ledger.records(scope=self.entry.entry_id):
+            if (
+                record.superseded is None
+                or record.status is not CodeStatus.ISSUED
+                or (target := by_key.get(record.lock_key)) is None
+                or self.ledger.busy(record.key)
+            ):
+                continue
+            async with self.ledger.working_on(record.key):
+                if (
+                    current := self.ledger.get(
+                        record.uid, record.lock_key, record.scope
+                    )
+                ) == record:
+                    await async_revoke_superseded(
+                        self.ledger, target, current, strict=False
+                    )
 
     def _unserved(
         self, reservation: Reservation, targets: list[LockTarget]
