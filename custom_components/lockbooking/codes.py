@@ -213,6 +213,11 @@ async def _async_issue_one(
     async with ledger.working_on(record_key(request.uid, target.key, request.scope)):
         # Another issue or a reconciliation may have settled the record while we waited.
         existing = ledger.get(request.uid, target.key, request.scope)
+        if existing is None and ledger.recovering:
+            # The ledger was lost: the vendor may hold this very code from before.
+            existing = await ledger.async_put(
+                _new_record(target, request, plan, None, None)
+            )
         if existing is not None and (
             existing.status is CodeStatus.PENDING or existing.uncertain
         ):
@@ -250,27 +255,7 @@ async def _async_send(
         else None
     )
     record = await ledger.async_put(
-        _decided(
-            CodeRecord(
-                uid=request.uid,
-                lock_key=target.key,
-                lock_name=target.lock.name,
-                name=request.name,
-                requested_start=request.start.isoformat(),
-                requested_end=request.end.isoformat(),
-                status=CodeStatus.PENDING,
-                kind=plan.kind.value,
-                starts=plan.window.start.isoformat(),
-                ends=plan.window.end.isoformat(),
-                revocable=plan.rules.revocable,
-                notes=plan.notes,
-                # A stay that moved after the guest arrived stays arrived.
-                used_at=existing.used_at if existing is not None else None,
-                scope=request.scope,
-                superseded=superseded,
-            ),
-            request,
-        )
+        _new_record(target, request, plan, existing, superseded)
     )
     try:
         async with target.entry.runtime_data.vendor_calls:
@@ -305,6 +290,37 @@ async def _async_send(
     if record.superseded is not None:
         record = await async_revoke_superseded(ledger, target, record, strict=False)
     return record
+
+
+def _new_record(
+    target: LockTarget,
+    request: CodeRequest,
+    plan: PlannedCode,
+    existing: CodeRecord | None,
+    superseded: SupersededCode | None,
+) -> CodeRecord:
+    """Describe the code about to be asked for, before the vendor call (`pending`)."""
+    return _decided(
+        CodeRecord(
+            uid=request.uid,
+            lock_key=target.key,
+            lock_name=target.lock.name,
+            name=request.name,
+            requested_start=request.start.isoformat(),
+            requested_end=request.end.isoformat(),
+            status=CodeStatus.PENDING,
+            kind=plan.kind.value,
+            starts=plan.window.start.isoformat(),
+            ends=plan.window.end.isoformat(),
+            revocable=plan.rules.revocable,
+            notes=plan.notes,
+            # A stay that moved after the guest arrived stays arrived.
+            used_at=existing.used_at if existing is not None else None,
+            scope=request.scope,
+            superseded=superseded,
+        ),
+        request,
+    )
 
 
 def _decided(record: CodeRecord, request: CodeRequest) -> CodeRecord:

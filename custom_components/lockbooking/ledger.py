@@ -31,7 +31,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN, LOGGER
+from .const import CONF_KIND, DOMAIN, LOGGER, EntryKind
 from .models import Window
 
 STORAGE_VERSION = 1
@@ -283,6 +283,9 @@ class CodeLedger:
         # Records this version could not read, kept verbatim so a save never drops them.
         self._unreadable: list[Any] = []
         self._saving = True
+        # True when no ledger could be read although entries existed: the vendors may
+        # hold codes it no longer knows, so each new code is looked for first.
+        self.recovering = False
         # A lock per record key, held while an issue or `reconcile` works on the record:
         # a `pending` record whose lock is free was left by an interrupted issue.
         self._in_flight: dict[str, asyncio.Lock] = {}
@@ -290,14 +293,23 @@ class CodeLedger:
     async def async_load(self) -> None:
         """Read the records saved by earlier runs; report what cannot be read."""
         try:
-            stored = await self._store.async_load() or {}
+            stored = await self._store.async_load()
         except (NotImplementedError, HomeAssistantError) as err:
             # Another major version: refused by our migration, or by Store itself
             # (UnsupportedStorageVersionError) before the migration runs.
+            self.recovering = True
             await self._async_set_aside(str(err))
             return
+        if not stored or (isinstance(stored, dict) and not stored.get("codes")):
+            # None saved yet, or lost (a restored backup without it, a deleted file).
+            self.recovering = any(
+                entry.data.get(CONF_KIND) == EntryKind.RESERVATIONS
+                for entry in self.hass.config_entries.async_entries(DOMAIN)
+            )
+            stored = stored or {}
         raw_records = stored.get("codes", []) if isinstance(stored, dict) else None
         if not isinstance(raw_records, list):
+            self.recovering = True
             await self._async_set_aside("not a list of codes")
             return
         for raw in raw_records:

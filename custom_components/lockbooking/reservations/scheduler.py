@@ -46,7 +46,9 @@ from ..models import Reservation, Window
 from ..planner import PlanRefused
 from ..vendors.base import VendorUnavailableError
 from ..vendors.retry import jitter
+from .code_cap import NewCodeCap
 from .coordinator import ReservationsCoordinator
+from .entry_codes import async_revoke_entry_codes
 from .feed import without_phone_digits
 from .options import ReservationsOptions
 
@@ -54,6 +56,7 @@ TICK = timedelta(minutes=5)
 # Due stays one entry works on at once; each account also bounds its own vendor calls.
 PARALLEL_ISSUES = 8
 FAILURES_BEFORE_REPAIR = 3
+ISSUE_TOO_MANY_NEW_CODES = "too_many_new_codes"
 MAX_BACKOFF = timedelta(hours=1)
 
 
@@ -83,6 +86,7 @@ class CodeScheduler:
         self._failures: dict[str, _Attempts] = {}
         self._running = False
         self._run_again = False
+        self._cap = NewCodeCap()
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
@@ -155,6 +159,7 @@ class CodeScheduler:
         if not targets:
             return
         await self._async_claim_unscoped(reservations, targets)
+        await self._async_revoke_off_entry()
         await self._async_break_superseded(targets)
         if ReservationsOptions.from_entry(self.entry).auto_issue:
             await self._async_issue_due(list(reservations.values()), targets)
@@ -171,20 +176,81 @@ class CodeScheduler:
         now = dt_util.utcnow()
         slots = asyncio.Semaphore(PARALLEL_ISSUES)
 
-        async def issue(reservation: Reservation) -> None:
+        async def issue(reservation: Reservation, targets: list[LockTarget]) -> None:
             async with slots:
                 await self._async_issue_stay(reservation, targets)
 
+        due = [r for r in reservations if self._due(r, targets, now)]
+        admitted = self._admit(due, targets)
         # Eager: a stay that never has to wait is done without a turn of the loop.
         tasks = [
-            create_eager_task(issue(reservation))
-            for reservation in reservations
-            if self._due(reservation, targets, now)
+            create_eager_task(issue(reservation, admitted[reservation.uid]))
+            for reservation in due
+            if admitted[reservation.uid]
         ]
         if not all(task.done() for task in tasks):
             await asyncio.gather(*tasks)  # which cancels them if this run is cancelled
         for task in tasks:
             task.result()  # raises what a stay's task raised
+
+    def _admit(
+        self, due: list[Reservation], targets: list[LockTarget]
+    ) -> dict[str, list[LockTarget]]:
+        """Bound the new codes per lock (see code_cap.py); a held lock raises a repair."""
+        scope = self.entry.entry_id
+        wanted = [
+            (
+                reservation.uid,
+                {
+                    target.key
+                    for target in targets
+                    if not _live(self.ledger.get(reservation.uid, target.key, scope))
+                },
+            )
+            for reservation in due
+        ]
+        admitted = self._cap.admit(wanted)
+        new = dict(wanted)
+        held = sorted(
+            target.lock.name for target in targets if target.key in self._cap.held
+        )
+        if held:
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                self._cap_issue_id,
+                is_fixable=True,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=ISSUE_TOO_MANY_NEW_CODES,
+                translation_placeholders={
+                    "entry": self.entry.title,
+                    "locks": ", ".join(held),
+                    "limit": str(self._cap.limit),
+                },
+                data={"entry_id": scope},
+            )
+        else:
+            ir.async_delete_issue(self.hass, DOMAIN, self._cap_issue_id)
+        return {
+            reservation.uid: [
+                target
+                for target in targets
+                if target.key not in new[reservation.uid]
+                or target.key in admitted[reservation.uid]
+            ]
+            for reservation in due
+        }
+
+    @property
+    def _cap_issue_id(self) -> str:
+        return f"{ISSUE_TOO_MANY_NEW_CODES}_{self.entry.entry_id}"
+
+    @callback
+    def async_lift_cap(self) -> None:
+        """Issue every due code on the next run: the host has seen the burst."""
+        self._cap.lift()
+        ir.async_delete_issue(self.hass, DOMAIN, self._cap_issue_id)
+        self._schedule_run()
 
     def _due(
         self, reservation: Reservation, targets: list[LockTarget], now: datetime
@@ -213,6 +279,15 @@ class CodeScheduler:
                     and not self.ledger.busy(record.key)
                 ):
                     await self.ledger.async_move(record, scope=scope)
+
+    async def _async_revoke_off_entry(self) -> None:
+        """Revoke the live codes this entry made on locks it no longer names."""
+        await async_revoke_entry_codes(
+            self.hass,
+            self.ledger,
+            self.entry,
+            keep=set(self.entry.data.get(CONF_LOCKS, [])),
+        )
 
     async def _async_break_superseded(self, targets: list[LockTarget]) -> None:
         """Revoke the old codes new windows replaced whose revoke failed or was cut short."""
@@ -420,6 +495,14 @@ def _covers(record: CodeRecord, stay: Window) -> bool:
     except ValueError:
         return False
     return window.start <= stay.start and window.end >= stay.end
+
+
+def _live(record: CodeRecord | None) -> bool:
+    """Tell whether a record holds a code on its lock (a window change is no new code)."""
+    return record is not None and record.status in (
+        CodeStatus.ISSUED,
+        CodeStatus.PENDING,
+    )
 
 
 def _retry_after(failure: CodeFailure) -> float | None:
