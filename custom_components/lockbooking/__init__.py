@@ -21,6 +21,7 @@ from .locks import async_remove_lock_devices, locks_for_keys
 from .reconcile import async_setup_reconcile
 from .reservations.arrivals import ArrivalWatcher, async_remove_warnings
 from .reservations.coordinator import ReservationsCoordinator
+from .reservations.entry_codes import async_revoke_entry_codes
 from .reservations.runtime import ReservationsConfigEntry, ReservationsRuntime
 from .reservations.scheduler import CodeScheduler
 from .services import async_setup_services
@@ -124,6 +125,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Drop what a removed reservations entry left in the repairs."""
+    """Drop what a removed reservations entry left: its repairs and its live codes."""
     if entry.data[CONF_KIND] == EntryKind.RESERVATIONS:
         async_remove_warnings(hass, entry.entry_id)
+        # Nobody follows its stays any more: their codes go with it.
+        await async_revoke_entry_codes(hass, hass.data[LEDGER], entry)

@@ -168,7 +168,7 @@ class _Reconciler:
         """Settle one record unless an issue took it meanwhile; False if the vendor failed."""
         if (
             self.ledger.busy(record.key)
-            or self.ledger.get(record.uid, record.lock_key) != record
+            or self.ledger.get(record.uid, record.lock_key, record.scope) != record
         ):
             return True  # an issue of the same uid on the lock has taken it over
         async with self.ledger.working_on(record.key):

@@ -23,11 +23,13 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
 from .codes import CodeFailure, CodeRequest, async_issue, async_revoke, code_holder
-from .const import DOMAIN
+from .const import CONF_KIND, CONF_LOCKS, DOMAIN, EntryKind
 from .errors import translated_error
-from .ledger import LEDGER, CodeLedger, CodeRecord
+from .ledger import LEDGER, CodeLedger, CodeRecord, Decider
 from .locks import LockTarget, locks_targeted
+from .models import Window
 from .planner import PlanRefused
+from .reservations.runtime import ReservationsRuntime
 
 ATTR_START = "start"
 ATTR_END = "end"
@@ -111,12 +113,17 @@ def async_setup_services(hass: HomeAssistant) -> None:
         targets = _targets(hass, data, required=True)
         start = _aware(data[ATTR_START], DEFAULT_CHECKIN)
         end = _aware(data[ATTR_END], DEFAULT_CHECKOUT)
+        uid = data.get(ATTR_UID) or f"manual-{uuid.uuid4().hex}"
+        scope, stay = _stay_named(hass, uid, targets)
         request = CodeRequest(
-            uid=data.get(ATTR_UID) or f"manual-{uuid.uuid4().hex}",
+            uid=uid,
             name=data[CONF_NAME],
             start=start,
             end=end,
             code=data.get(ATTR_CODE),
+            scope=scope,
+            decided_by=Decider.HOST,
+            stay=stay,
         )
         _refuse_code_in_use(hass.data[LEDGER], targets, request)
         return _response(
@@ -134,7 +141,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         return _response(
             targets,
             await _translated(
-                async_revoke(hass.data[LEDGER], targets, uid=uid, code=code)
+                async_revoke(
+                    hass.data[LEDGER],
+                    targets,
+                    uid=uid,
+                    code=code,
+                    decided_by=Decider.HOST,
+                )
             ),
         )
 
@@ -240,7 +253,7 @@ def _refuse_code_in_use(
     if request.code is None:
         return
     for target in targets:
-        if code_holder(ledger, target.key, request.code, request.uid) is not None:
+        if code_holder(ledger, target.key, request.code, request) is not None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="code_in_use",
@@ -257,6 +270,26 @@ async def _translated(work: Awaitable[list[CodeRecord]]) -> list[CodeRecord]:
     except CodeFailure as err:
         target, cause = err.failures[0]
         raise translated_error(cause, target.lock.name) from cause
+
+
+def _stay_named(
+    hass: HomeAssistant, uid: str, targets: list[LockTarget]
+) -> tuple[str, Window | None]:
+    """Find the reservations entry whose stay a host's call names, on one of its locks.
+
+    The code then belongs to that entry's stay: its calendar shows it, and automatic
+    mode keeps it while it covers the stay (the host's word wins).
+    """
+    keys = {target.key for target in targets}
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        if entry.data.get(CONF_KIND) != EntryKind.RESERVATIONS or not keys.intersection(
+            entry.data.get(CONF_LOCKS, ())
+        ):
+            continue
+        runtime: ReservationsRuntime = entry.runtime_data
+        if (stay := (runtime.coordinator.data or {}).get(uid)) is not None:
+            return entry.entry_id, Window(stay.start, stay.end)
+    return "", None
 
 
 def _targets(

@@ -37,6 +37,8 @@ async def test_a_cancellation_arriving_during_a_run_is_revoked_in_that_run(
     runtime = init_reservations.runtime_data
     first = runtime.coordinator.data[FIRST_UID]
     second = replace(first, uid="second-stay")
+    # The host's code for another stay of the entry.
+    runtime.coordinator.data = {**runtime.coordinator.data, second.uid: second}
     await hass.services.async_call(
         "lockbooking",
         "issue_code",

@@ -152,7 +152,9 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
 
     async def _async_follow_uid(self, old_uid: str, new_uid: str) -> None:
         """Move a stay's codes to the uid the source now gives it; no vendor call."""
-        moved = await self.hass.data[LEDGER].async_rekey(old_uid, new_uid)
+        moved = await self.hass.data[LEDGER].async_rekey(
+            old_uid, new_uid, self.config_entry.entry_id
+        )
         LOGGER.info(
             "%s: a stay's uid changed; %d door code records follow it",
             self.config_entry.title,
@@ -163,7 +165,9 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         """Whether a vendor call for the uid is under way: its records cannot move."""
         return any(
             record.status is CodeStatus.PENDING
-            for record in self.hass.data[LEDGER].records(uid)
+            for record in self.hass.data[LEDGER].records(
+                uid, self.config_entry.entry_id
+            )
         )
 
     def _note_skipped(self, skipped: tuple[SkippedEvent, ...]) -> None:
