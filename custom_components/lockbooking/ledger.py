@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import count
 import shutil
+import time
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
@@ -286,6 +287,7 @@ class CodeLedger:
         # True when no ledger could be read although entries existed: the vendors may
         # hold codes it no longer knows, so each new code is looked for first.
         self.recovering = False
+        self._loaded = (dt_util.utcnow(), time.monotonic())
         # A lock per record key, held while an issue or `reconcile` works on the record:
         # a `pending` record whose lock is free was left by an interrupted issue.
         self._in_flight: dict[str, asyncio.Lock] = {}
@@ -476,12 +478,23 @@ class CodeLedger:
         self._drop(record.key)
         return await self.async_put(record.evolve(**changes))
 
+    def _wall_clock(self) -> datetime:
+        """Tell the time, not trusting a wall clock that ran ahead of the monotonic one.
+
+        A clock that jumps forward (a wrong time server, a dead RTC battery) would
+        make every live record look long over; what the monotonic clock counted since
+        the ledger loaded bounds it.
+        """
+        loaded_at, loaded_tick = self._loaded
+        counted = timedelta(seconds=time.monotonic() - loaded_tick)
+        return min(dt_util.utcnow(), loaded_at + counted + CLOCK_SLACK)
+
     async def async_prune(self, now: datetime | None = None) -> int:
         """Forget the records whose window ended over PRUNE_AFTER ago; return how many.
 
         Pending records stay whatever their age: only a reconciliation settles them.
         """
-        cutoff = (now or dt_util.utcnow()) - PRUNE_AFTER
+        cutoff = (now or self._wall_clock()) - PRUNE_AFTER
         old = [
             key
             for key, record in self._records.items()
@@ -502,6 +515,8 @@ class CodeLedger:
 
 # How long a record outlives its window: long enough to look a stay's code up afterwards.
 PRUNE_AFTER = timedelta(days=30)
+# How far the wall clock may run ahead of the monotonic one before it is not believed.
+CLOCK_SLACK = timedelta(minutes=5)
 
 
 def _ended_before(record: CodeRecord, cutoff: datetime) -> bool:

@@ -18,7 +18,7 @@ from custom_components.lockbooking.reservations.code_cap import (
     NEW_CODES_PER_LOCK_PER_RUN,
     NewCodeCap,
 )
-from custom_components.lockbooking.reservations.scheduler import (
+from custom_components.lockbooking.reservations.cap_gate import (
     ISSUE_TOO_MANY_NEW_CODES,
 )
 from homeassistant.core import HomeAssistant

@@ -43,6 +43,21 @@ def _serve(aioclient_mock: AiohttpClientMocker, text: str, url: str = FEED_URL) 
     aioclient_mock.get(url, text=text)
 
 
+async def _calendar_events(hass: HomeAssistant) -> list[dict[str, Any]]:
+    response = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {
+            "entity_id": "calendar.seaside_flat",
+            "start_date_time": "2026-08-24T00:00:00+02:00",
+            "end_date_time": "2026-08-25T00:00:00+02:00",
+        },
+        blocking=True,
+        return_response=True,
+    )
+    return response["calendar.seaside_flat"]["events"]
+
+
 def _front(hass: HomeAssistant, scope: str) -> Any:
     return hass.data[LEDGER].get(FIRST_UID, FRONT, scope)
 
@@ -64,6 +79,8 @@ async def test_a_code_the_host_revoked_stays_revoked(
     spy.assert_not_called()
     assert issued == []
     assert _front(hass, init_reservations.entry_id).status is CodeStatus.REVOKED
+    [event] = await _calendar_events(hass)
+    assert "Front door: revoked by the host, 24 Aug 16:00" in event["description"]
 
     # The stay's dates change: a new decision for automatic mode.
     _serve(aioclient_mock, feed().replace(*EXTENDED, 1))

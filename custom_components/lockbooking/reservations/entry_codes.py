@@ -1,7 +1,9 @@
-"""An entry's own codes on locks it no longer has: revoked, or said in a repair.
+"""Housekeeping of one reservations entry's codes, before automatic mode issues any.
 
-Run by automatic mode (a lock taken off the entry) and when the entry is deleted, so
-no lock keeps a code for stays nobody follows any more.
+- records written before records had a scope are taken by the entry of their stay;
+- old codes that new windows replaced, whose revoke failed or was cut short, go;
+- the entry's codes on locks it no longer has (or all of them, when the entry is
+  deleted) are revoked, or said in a repair when they cannot be.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
-from ..codes import CodeFailure, async_revoke
-from ..const import DOMAIN, LOGGER
-from ..ledger import CodeLedger, CodeRecord
-from ..locks import locks_for_keys
+from ..codes import CodeFailure, async_revoke, async_revoke_superseded
+from ..const import CONF_LOCKS, DOMAIN, LOGGER
+from ..ledger import CodeLedger, CodeRecord, CodeStatus
+from ..locks import LockTarget, locks_for_keys
 from ..planner import PlanRefused
 
 ISSUE_CODES_LEFT_LIVE = "codes_left_live"
@@ -77,3 +79,50 @@ async def async_revoke_entry_codes(
             "ends": max(record.ends or record.requested_end for record in left),
         },
     )
+
+
+async def async_tidy_entry_codes(
+    hass: HomeAssistant,
+    ledger: CodeLedger,
+    entry: ConfigEntry,
+    uids: list[str],
+    targets: list[LockTarget],
+) -> None:
+    """Do the entry's housekeeping (see above) with the locks loaded now."""
+    await _async_claim_unscoped(ledger, entry.entry_id, uids, targets)
+    await async_revoke_entry_codes(
+        hass, ledger, entry, keep=set(entry.data.get(CONF_LOCKS, []))
+    )
+    await _async_break_superseded(ledger, entry.entry_id, targets)
+
+
+async def _async_claim_unscoped(
+    ledger: CodeLedger, scope: str, uids: list[str], targets: list[LockTarget]
+) -> None:
+    """Take this entry's stays' records written before records had a scope."""
+    for uid in uids:
+        for target in targets:
+            if (
+                ledger.get(uid, target.key, scope) is None
+                and (record := ledger.get(uid, target.key, "")) is not None
+                and not ledger.busy(record.key)
+            ):
+                await ledger.async_move(record, scope=scope)
+
+
+async def _async_break_superseded(
+    ledger: CodeLedger, scope: str, targets: list[LockTarget]
+) -> None:
+    """Revoke the old codes new windows replaced whose revoke failed or was cut short."""
+    by_key = {target.key: target for target in targets}
+    for record in ledger.records(scope=scope):
+        if (
+            record.superseded is None
+            or record.status is not CodeStatus.ISSUED
+            or (target := by_key.get(record.lock_key)) is None
+            or ledger.busy(record.key)
+        ):
+            continue
+        async with ledger.working_on(record.key):
+            if ledger.get(record.uid, record.lock_key, record.scope) == record:
+                await async_revoke_superseded(ledger, target, record, strict=False)
