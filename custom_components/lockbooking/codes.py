@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .const import LOGGER
 from .ledger import (
     CodeLedger,
     CodeRecord,
@@ -27,6 +26,7 @@ from .locks import LockTarget
 from .models import CodeKind, IssuedCode, PlannedCode, Window
 from .planner import PlanRefused, code_problem, plan_code
 from .reconcile import async_settle
+from .superseded import async_revoke_superseded
 from .vendors.base import (
     VendorAuthError,
     VendorError,
@@ -380,49 +380,6 @@ async def _async_move_window(
             request,
         )
     )
-
-
-async def async_revoke_superseded(
-    ledger: CodeLedger, target: LockTarget, record: CodeRecord, *, strict: bool = True
-) -> CodeRecord:
-    """Revoke the code a record's newer window replaced.
-
-    Raises VendorError when `strict`; otherwise the old code stays recorded, to be
-    revoked on the next pass (the new one is issued either way).
-    """
-    old = record.superseded
-    if old is None:
-        return record
-    replaced = IssuedCode(
-        lock_id=target.lock.id,
-        kind=CodeKind(old.kind) if old.kind else CodeKind.KEYPAD,
-        code=old.code or "",
-        window=_window(old.starts, old.ends) or record.window,
-        vendor_id=old.vendor_id,
-        revocable=old.revocable,
-    )
-    try:
-        async with target.entry.runtime_data.vendor_calls:
-            await target.entry.runtime_data.vendor.async_revoke_code(
-                target.lock, replaced
-            )
-    except VendorError as err:
-        if strict:
-            raise
-        LOGGER.warning(
-            "The code a new window replaced on %s could not be revoked yet (%s); "
-            "it is tried again",
-            target.lock.name,
-            err.key,
-        )
-        return record
-    return await ledger.async_put(record.evolve(superseded=None))
-
-
-def _window(start: str | None, end: str | None) -> Window | None:
-    if start is None or end is None:
-        return None
-    return Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
 
 
 def _outcome_unknown(err: VendorError) -> bool:

@@ -175,7 +175,7 @@ _SUPERSEDED_FIELDS = frozenset(f.name for f in fields(SupersededCode))
 
 
 def _read_superseded(raw: Any) -> SupersededCode | None:
-    """A stored superseded code; raises ValueError when it is not one."""
+    """Read a stored superseded code; raise ValueError when it is not one."""
     if raw is None:
         return None
     if not isinstance(raw, dict):
@@ -242,7 +242,7 @@ def _read_record(raw: Any) -> CodeRecord | None:
 
 
 def record_key(uid: str, lock_key: str, scope: str = "") -> str:
-    """The ledger key of a uid on a lock, within a reservations entry's scope."""
+    """Make the ledger key of a uid on a lock, within a reservations entry's scope."""
     return f"{scope}|{uid}|{lock_key}" if scope else f"{uid}|{lock_key}"
 
 
@@ -394,7 +394,7 @@ class CodeLedger:
     def get(
         self, uid: str, lock_key: str, scope: str | None = None
     ) -> CodeRecord | None:
-        """The record of a uid on a lock, in a reservations entry's scope.
+        """Look up the record of a uid on a lock, in a reservations entry's scope.
 
         Without a scope, the uid's record on the lock in whichever scope holds one
         (for a look at the ledger: code that acts on a record names its scope).

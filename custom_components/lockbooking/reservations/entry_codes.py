@@ -1,7 +1,6 @@
 """Housekeeping of one reservations entry's codes, before automatic mode issues any.
 
 - records written before records had a scope are taken by the entry of their stay;
-- old codes that new windows replaced, whose revoke failed or was cut short, go;
 - the entry's codes on locks it no longer has (or all of them, when the entry is
   deleted) are revoked, or said in a repair when they cannot be.
 """
@@ -15,9 +14,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
-from ..codes import CodeFailure, async_revoke, async_revoke_superseded
+from ..codes import CodeFailure, async_revoke
 from ..const import CONF_LOCKS, DOMAIN, LOGGER
-from ..ledger import CodeLedger, CodeRecord, CodeStatus
+from ..ledger import CodeLedger, CodeRecord
 from ..locks import LockTarget, locks_for_keys
 from ..planner import PlanRefused
 
@@ -93,7 +92,6 @@ async def async_tidy_entry_codes(
     await async_revoke_entry_codes(
         hass, ledger, entry, keep=set(entry.data.get(CONF_LOCKS, []))
     )
-    await _async_break_superseded(ledger, entry.entry_id, targets)
 
 
 async def _async_claim_unscoped(
@@ -108,21 +106,3 @@ async def _async_claim_unscoped(
                 and not ledger.busy(record.key)
             ):
                 await ledger.async_move(record, scope=scope)
-
-
-async def _async_break_superseded(
-    ledger: CodeLedger, scope: str, targets: list[LockTarget]
-) -> None:
-    """Revoke the old codes new windows replaced whose revoke failed or was cut short."""
-    by_key = {target.key: target for target in targets}
-    for record in ledger.records(scope=scope):
-        if (
-            record.superseded is None
-            or record.status is not CodeStatus.ISSUED
-            or (target := by_key.get(record.lock_key)) is None
-            or ledger.busy(record.key)
-        ):
-            continue
-        async with ledger.working_on(record.key):
-            if ledger.get(record.uid, record.lock_key, record.scope) == record:
-                await async_revoke_superseded(ledger, target, record, strict=False)
