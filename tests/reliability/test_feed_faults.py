@@ -45,12 +45,14 @@ from custom_components.lockbooking.reservations.feed import (
     EARLIEST_STAY,
     LATEST_STAY,
     MAX_DESCRIPTION_CHARS,
-    MAX_FEED_BYTES,
     MAX_SUMMARY_CHARS,
     MAX_UID_CHARS,
-    FeedError,
     parse_feed,
     phone_last4,
+)
+from custom_components.lockbooking.reservations.feed_fetch import (
+    MAX_FEED_BYTES,
+    FeedError,
 )
 from custom_components.lockbooking.reservations.stays import renamed_stays
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor

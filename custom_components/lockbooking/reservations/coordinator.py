@@ -34,16 +34,15 @@ from ..const import (
 from ..ledger import LEDGER, CodeStatus
 from ..models import Reservation
 from .feed import (
-    FeedError,
     FeedRead,
     SkippedEvent,
-    async_fetch_feed,
     clip_summary,
     is_blocked,
     make_reservation,
     read_feed,
     skip_summary,
 )
+from .feed_fetch import FeedError, async_fetch_feed
 from .options import ReservationsOptions
 from .stays import compare_stays
 
