@@ -239,6 +239,9 @@ async def _async_send(
             notes=plan.notes,
             # A stay that moved after the guest arrived stays arrived.
             used_at=existing.used_at if existing is not None else None,
+            # What the rules promise, until the vendor says (an interrupted issue
+            # found at the vendor keeps it).
+            use_by=_iso(plan.rules.use_by(plan.window.start)),
         )
     )
     try:
@@ -263,9 +266,14 @@ async def _async_send(
             ends=issued.window.end.isoformat(),
             revocable=issued.revocable,
             notes=issued.notes,
+            use_by=_iso(issued.use_by),
             error=None,
         )
     )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def _outcome_unknown(err: VendorError) -> bool:
@@ -284,6 +292,7 @@ def issued_code(record: CodeRecord, lock_id: str) -> IssuedCode:
         window=record.window,
         vendor_id=record.vendor_id,
         revocable=record.revocable,
+        use_by=datetime.fromisoformat(record.use_by) if record.use_by else None,
     )
 
 
