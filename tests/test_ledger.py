@@ -10,12 +10,8 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 
-from custom_components.lockbooking.ledger import (
-    STORAGE_KEY,
-    CodeLedger,
-    CodeRecord,
-    CodeStatus,
-)
+from custom_components.lockbooking.code_record import CodeRecord, CodeStatus
+from custom_components.lockbooking.ledger import STORAGE_KEY, CodeLedger
 from homeassistant.core import HomeAssistant
 
 

@@ -11,7 +11,8 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
-from .ledger import LEDGER, CodeRecord, Decider
+from .code_record import CodeRecord, Decider
+from .ledger import LEDGER
 from .models import Reservation
 from .reservations.coordinator import ReservationsCoordinator, device_info
 from .reservations.feed import without_phone_digits

@@ -14,14 +14,8 @@ from zoneinfo import ZoneInfo
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .ledger import (
-    CodeLedger,
-    CodeRecord,
-    CodeStatus,
-    Decider,
-    SupersededCode,
-    record_key,
-)
+from .code_record import CodeRecord, CodeStatus, Decider, SupersededCode, record_key
+from .ledger import CodeLedger
 from .locks import LockTarget
 from .models import CodeKind, IssuedCode, PlannedCode, Window
 from .planner import PlanRefused, code_problem, plan_code
@@ -285,6 +279,7 @@ async def _async_send(
             ends=issued.window.end.isoformat(),
             revocable=issued.revocable,
             notes=issued.notes,
+            use_by=_iso(issued.use_by),
             error=None,
         )
     )
@@ -319,6 +314,9 @@ def _new_record(
             used_at=existing.used_at if existing is not None else None,
             scope=request.scope,
             superseded=superseded,
+            # What the rules promise, until the vendor says (an interrupted issue
+            # found at the vendor keeps it).
+            use_by=_iso(plan.rules.use_by(plan.window.start)),
         ),
         request,
     )
@@ -375,11 +373,16 @@ async def _async_move_window(
                 starts=issued.window.start.isoformat(),
                 ends=issued.window.end.isoformat(),
                 notes=issued.notes,
+                use_by=_iso(issued.use_by),
                 error=None,
             ),
             request,
         )
     )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def _outcome_unknown(err: VendorError) -> bool:
@@ -405,6 +408,7 @@ def issued_code(record: CodeRecord, lock_id: str) -> IssuedCode:
         window=record.window,
         vendor_id=record.vendor_id,
         revocable=record.revocable,
+        use_by=datetime.fromisoformat(record.use_by) if record.use_by else None,
     )
 
 

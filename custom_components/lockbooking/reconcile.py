@@ -22,9 +22,10 @@ import asyncio
 
 from homeassistant.core import HomeAssistant, callback
 
+from .code_record import CodeRecord, CodeStatus
 from .const import DOMAIN, LOGGER
 from .coordinator import LockbookingConfigEntry
-from .ledger import CodeLedger, CodeRecord, CodeStatus
+from .ledger import CodeLedger
 from .locks import LockTarget, lock_id_in
 from .models import CodeKind, IssuedCode, Lock, Window
 from .superseded import async_revoke_superseded

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from .code_record import CodeRecord
 from .const import LOGGER
-from .ledger import CodeLedger, CodeRecord
+from .ledger import CodeLedger
 from .locks import LockTarget
 from .models import CodeKind, IssuedCode, Window
 from .vendors.base import VendorError, VendorUnsupportedError

@@ -10,7 +10,8 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.lockbooking.ledger import LEDGER, CodeStatus
+from custom_components.lockbooking.code_record import CodeStatus
+from custom_components.lockbooking.ledger import LEDGER
 from custom_components.lockbooking.reservations.entry_codes import (
     ISSUE_CODES_LEFT_LIVE,
 )

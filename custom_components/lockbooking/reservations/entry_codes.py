@@ -14,9 +14,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
+from ..code_record import CodeRecord
 from ..codes import CodeFailure, async_revoke
 from ..const import CONF_LOCKS, DOMAIN, LOGGER
-from ..ledger import CodeLedger, CodeRecord
+from ..ledger import CodeLedger
 from ..locks import LockTarget, locks_for_keys
 from ..planner import PlanRefused
 

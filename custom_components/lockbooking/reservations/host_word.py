@@ -7,8 +7,8 @@ entry's own window for the stay.
 
 from __future__ import annotations
 
+from ..code_record import CodeRecord, CodeStatus, Decider
 from ..codes import CodeRequest, already_issued
-from ..ledger import CodeRecord, CodeStatus, Decider
 from ..models import Window
 
 

@@ -22,6 +22,7 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 from homeassistant.util.async_ import create_eager_task
 
+from ..code_record import CodeRecord
 from ..codes import (
     CodeFailure,
     CodeRequest,
@@ -39,7 +40,7 @@ from ..const import (
     SIGNAL_LOCKS_LOADED,
 )
 from ..errors import repair_text
-from ..ledger import CodeLedger, CodeRecord
+from ..ledger import CodeLedger
 from ..locks import LockTarget, lock_ids
 from ..models import Reservation, Window
 from ..planner import PlanRefused
