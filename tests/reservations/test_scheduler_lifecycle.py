@@ -316,3 +316,37 @@ async def test_entries_sharing_a_lock_and_uids_keep_their_own_codes(
         await _refresh(hass, freezer)
     assert _front(hass, other.entry_id).status is CodeStatus.REVOKED
     assert _front(hass, init_reservations.entry_id) == first
+
+
+async def test_a_guest_inside_keeps_their_code_when_a_margin_changes(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    scope = init_reservations.entry_id
+    freezer.move_to("2026-08-24T17:00:00+02:00")
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    arrived = _front(hass, scope)
+    assert arrived.used_at is not None  # the demo guest typed it at 16:42
+
+    with (
+        patch.object(DemoVendor, "async_issue_code", autospec=True) as issue,
+        patch.object(DemoVendor, "async_revoke_code", autospec=True) as revoke,
+    ):
+        hass.config_entries.async_update_entry(
+            init_reservations, options={"margin_after_minutes": 60}
+        )
+        assert await hass.config_entries.async_reload(scope)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        await _refresh(hass, freezer)
+    issue.assert_not_called()
+    revoke.assert_not_called()
+    kept = _front(hass, scope)
+    assert (kept.code, kept.ends) == (arrived.code, arrived.ends)
+
+    # The stay itself grows: the guest's window follows (make before break).
+    _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
+    await _refresh(hass, freezer)
+    assert _front(hass, scope).ends == "2026-09-03T12:00:00+02:00"

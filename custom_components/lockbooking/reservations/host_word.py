@@ -12,19 +12,34 @@ from ..codes import CodeRequest, already_issued
 from ..models import Window
 
 
-def needs_code(record: CodeRecord | None, request: CodeRequest) -> bool:
+def needs_code(
+    record: CodeRecord | None, request: CodeRequest, *, arrived: bool = False
+) -> bool:
     """Tell whether automatic mode must (re)issue the request's code on a lock.
 
     The host's word wins: a code the host revoked stays revoked while the stay keeps
-    its dates, and a code the host issued is kept while it covers the stay.
+    its dates, and a code the host issued is kept while it covers the stay. Once the
+    stay's guest has `arrived` (a lock saw one of its codes used), the codes they hold
+    are kept while they cover the stay (a margin changed mid-stay changes nothing at
+    the door).
     """
     if record is None:
         return True
-    if record.decided_by is Decider.HOST and request.stay is not None:
+    stay = request.stay
+    if record.decided_by is Decider.HOST and stay is not None:
         if record.status is CodeStatus.REVOKED:
             return not _same_stay(record, request)
-        if record.status is CodeStatus.ISSUED and _covers(record, request.stay):
+        if record.status is CodeStatus.ISSUED and _covers(record, stay):
             return False
+    if (
+        arrived
+        and stay is not None
+        and record.status is CodeStatus.ISSUED
+        and record.announced
+        and _same_stay(record, request)
+        and _covers(record, stay)
+    ):
+        return False
     return not (already_issued(record, request) and record.announced)
 
 

@@ -218,11 +218,16 @@ class CodeScheduler:
     ) -> list[LockTarget]:
         """List the locks where the stay's code is not as automatic mode would have it."""
         request = self.request_for(reservation)
+        arrived = any(
+            record.used_at for record in self.ledger.records(request.uid, request.scope)
+        )
         return [
             target
             for target in targets
             if needs_code(
-                self.ledger.get(request.uid, target.key, request.scope), request
+                self.ledger.get(request.uid, target.key, request.scope),
+                request,
+                arrived=arrived,
             )
         ]
 
