@@ -121,7 +121,7 @@ class CodeRecord:
         }
 
     def evolve(self, **changes: Any) -> CodeRecord:
-        """A copy with changes and a fresh timestamp."""
+        """Copy the record with changes and a fresh timestamp."""
         return replace(self, updated_at=dt_util.utcnow().isoformat(), **changes)
 
 
@@ -177,7 +177,7 @@ def _read_superseded(raw: Any) -> SupersededCode | None:
 
 
 def read_record(raw: Any) -> CodeRecord | None:
-    """A stored record, ignoring fields a newer version added; None if unreadable."""
+    """Read a stored record, ignoring fields a newer version added; None if unreadable."""
     if not isinstance(raw, dict):
         return None
     known = {name: value for name, value in raw.items() if name in _RECORD_FIELDS}

@@ -72,7 +72,7 @@ def parse_feed(
     *,
     horizon: tuple[datetime, datetime] | None = None,
 ) -> list[Reservation]:
-    """The stays of a feed (see `read_feed`), without what was skipped."""
+    """Read a feed's stays (see `read_feed`), without what was skipped."""
     return read_feed(ics, tz, checkin, checkout, horizon=horizon).reservations
 
 
@@ -245,14 +245,14 @@ def make_reservation(
 
 
 def _in_zone(value: datetime, tz: tzinfo, floating: tzinfo) -> datetime:
-    """A date-time in `tz`; a floating one is taken in `floating` (X-WR-TIMEZONE)."""
+    """Put a date-time in `tz`; a floating one is read in `floating` (X-WR-TIMEZONE)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=floating)
     return value.astimezone(tz)
 
 
 def _uid(event: EventFields, summary: str, start: date) -> str:
-    """The event's UID, or one derived from what identifies it when the feed has none."""
+    """Give the event's UID, or one made from what identifies it when the feed has none."""
     uid = (event.uid or "").strip()
     if not uid:
         key = f"{summary}|{start.isoformat()}"
@@ -284,7 +284,7 @@ def _unique_uids(reservations: list[Reservation]) -> list[Reservation]:
 
 
 def phone_last4(description: str | None) -> str | None:
-    """The guest's last four phone digits from Airbnb's description line, if any."""
+    """Find the guest's last four phone digits in Airbnb's description line, if any."""
     if not description:
         return None
     match = _PHONE_LAST4.search(description)

@@ -45,6 +45,7 @@ class FeedError(Exception):
     """A feed could not be fetched or read; `key` names a translated message."""
 
     def __init__(self, key: FeedErrorKey, detail: str = "") -> None:
+        """Name the failure; `detail` is safe to show (never the feed's address)."""
         super().__init__(f"{key}: {detail}" if detail else key)
         self.key: FeedErrorKey = key
         self.detail = detail
@@ -60,7 +61,7 @@ class FeedFetch:
 
 
 def feed_url(url: str) -> str:
-    """The HTTP(S) address of a feed: calendar apps hand out `webcal://` links."""
+    """Give a feed's HTTP(S) address: calendar apps hand out `webcal://` links."""
     scheme, sep, rest = url.strip().partition("://")
     if sep and scheme.lower() in ("webcal", "webcals"):
         return f"https://{rest}"
@@ -68,7 +69,7 @@ def feed_url(url: str) -> str:
 
 
 def feed_host(url: str) -> str:
-    """The host of a feed, the most a log line may say: the path often holds a token."""
+    """Give a feed's host, the most a log line may say: the path often holds a token."""
     try:
         return URL(url).host or "?"
     except ValueError:
