@@ -1,7 +1,7 @@
 """The same feed read with `icalendar` (and `recurring-ical-events` for series).
 
-The reference of the differential test (`tests/reservations/test_differential.py`) and
-of `make bench`: it walks the VEVENTs as Rental Control does (`Calendar.from_ical`,
+The reference of the differential test (`tests/reservations/test_feed_differential.py`)
+and of `make bench`: it walks the VEVENTs as Rental Control does (`Calendar.from_ical`,
 then each event's start and end combined with the check-in and check-out times) and
 builds the very reservations lockbooking builds, through lockbooking's own
 `make_reservation`, so the two readers can be compared like for like. Where the two

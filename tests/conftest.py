@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import asdict
+from dataclasses import asdict, replace
 import json
 import logging
 import re
@@ -12,18 +12,23 @@ import sys
 from typing import Any
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
 # pytest-homeassistant-custom-component ships a `custom_components` package of its own:
 # import ours first, so Home Assistant's loader finds lockbooking.
 import custom_components.lockbooking  # noqa: F401
 from custom_components.lockbooking.const import DOMAIN
+from custom_components.lockbooking.vendors.demo import vendor as demo
+from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.core import EventBus, HomeAssistant
 from homeassistant.helpers.json import JSONEncoder
 
+from .helpers import FEED_URL, feed
 from .snapshot import OneFormatSnapshotExtension
 
 pytest_plugins = "pytest_homeassistant_custom_component"
@@ -235,3 +240,74 @@ def _only_platforms(platforms: list[str] | None) -> AbstractContextManager[objec
     if platforms is None:
         return nullcontext()
     return patch("custom_components.lockbooking.ACCOUNT_PLATFORMS", platforms)
+
+
+@pytest.fixture
+def issue_spy() -> Generator[Any]:
+    """The demo vendor's async_issue_code, spied on (it still issues)."""
+    with patch.object(
+        DemoVendor,
+        "async_issue_code",
+        autospec=True,
+        side_effect=DemoVendor.async_issue_code,
+    ) as spy:
+        yield spy
+
+
+@pytest.fixture
+def four_digit_gate() -> Generator[None]:
+    """The demo's UniFi-like gate takes 4-6 digit PINs (a site's length may be 4).
+
+    So it takes a guest's phone digits as the code.
+    """
+    with patch.object(
+        demo, "VISITOR_PIN_RULES", replace(demo.VISITOR_PIN_RULES, lengths=(4, 5, 6))
+    ):
+        yield
+
+
+@pytest.fixture
+async def vienna(hass: HomeAssistant) -> None:
+    """Home Assistant in Vienna, the time zone of the sample feed's flat."""
+    await hass.config.async_set_time_zone("Europe/Vienna")
+
+
+@pytest.fixture
+def day_before_first_stay(freezer: FrozenDateTimeFactory, vienna: None) -> None:
+    """Vienna, at noon the day before the sample feed's first stay checks in."""
+    freezer.move_to("2026-08-23T12:00:00+02:00")
+
+
+@pytest.fixture
+def reservations_entry(
+    hass: HomeAssistant, init_demo: MockConfigEntry
+) -> MockConfigEntry:
+    """The Seaside flat: the sample feed on two of the demo locks, 16:00 to 11:00."""
+    return MockConfigEntry(
+        domain="lockbooking",
+        title="Seaside flat",
+        unique_id="reservations_test",
+        data={
+            "kind": "reservations",
+            "name": "Seaside flat",
+            "url": FEED_URL,
+            "locks": ["demo_demo:front_door", "demo_demo:cabin"],
+            "checkin_time": "16:00:00",
+            "checkout_time": "11:00:00",
+        },
+        options={},
+    )
+
+
+@pytest.fixture
+async def init_reservations(
+    hass: HomeAssistant,
+    reservations_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+) -> MockConfigEntry:
+    """The Seaside flat, set up on the sample feed."""
+    aioclient_mock.get(FEED_URL, text=feed(), headers={"ETag": '"v1"'})
+    reservations_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(reservations_entry.entry_id)
+    await hass.async_block_till_done()
+    return reservations_entry

@@ -31,7 +31,7 @@ SUITES = (
     "tests/test_config_flow.py",
     "tests/test_init.py",
     "tests/test_services.py",
-    "tests/reservations/test_reservations.py",
+    "tests/reservations/test_scheduler.py",
     "tests/vendors/igloohome",
     "tests/vendors/nuki",
     "tests/vendors/unifi_access",

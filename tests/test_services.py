@@ -14,31 +14,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 
-from .helpers import lock_device
+from .helpers import demo_device_id
 
+pytestmark = pytest.mark.usefixtures("vienna")
 STAY = {"start": "2026-12-01T16:00:00+01:00", "end": "2026-12-05T11:00:00+01:00"}
-
-
-@pytest.fixture(autouse=True)
-async def vienna(hass: HomeAssistant) -> None:
-    await hass.config.async_set_time_zone("Europe/Vienna")
-
-
-@pytest.fixture
-def issue_spy() -> Any:
-    with patch.object(
-        DemoVendor,
-        "async_issue_code",
-        autospec=True,
-        side_effect=DemoVendor.async_issue_code,
-    ) as spy:
-        yield spy
-
-
-def _device(hass: HomeAssistant, lock_id: str) -> str:
-    device = lock_device(hass, f"demo_demo:{lock_id}")
-    assert device is not None
-    return device.id
 
 
 async def _call(
@@ -64,7 +43,7 @@ async def test_issue_on_a_keypad_lock(
     )
     [code] = response["codes"]
     assert code == {
-        "device_id": _device(hass, "front_door"),
+        "device_id": demo_device_id(hass, "front_door"),
         "entity_id": "lock.front_door",
         "lock": "Front door",
         "code": code["code"],
@@ -93,7 +72,7 @@ async def test_algopin_rounding_by_device(
         hass,
         "issue_code",
         {
-            "device_id": _device(hass, "cabin"),
+            "device_id": demo_device_id(hass, "cabin"),
             "start": "2026-12-01 15:20",
             "end": "2026-12-01 17:20",
         },

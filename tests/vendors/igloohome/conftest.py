@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
-import json
-from pathlib import Path
+from functools import partial
 from typing import Any
 from unittest.mock import patch
 
@@ -19,9 +18,6 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from yarl import URL
 
 from custom_components.lockbooking.const import DOMAIN
-from custom_components.lockbooking.models import (
-    Lock,
-)
 from custom_components.lockbooking.vendors.igloohome import api as igloohome_api
 from custom_components.lockbooking.vendors.igloohome.api import (
     API_URL,
@@ -34,7 +30,12 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-FIXTURES = Path(__file__).parent.parent.parent / "fixtures" / "igloohome"
+from ...helpers import (  # noqa: F401 (lock_of: the tests here import it from here)
+    fixture as fixture_file,
+    lock_of,
+    vendor_of as any_vendor_of,
+)
+
 CLIENT_ID = "4rm1q2example7clientid0abc"
 CLIENT_SECRET = "s3cr3t-example-client-secret-value"
 DEVICES_URL = f"{API_URL}/devices"
@@ -50,7 +51,8 @@ type Handler = Callable[[str, URL, Any], Awaitable[AiohttpClientMockResponse]]
 
 
 def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
+    """An iglooaccess payload: tests/fixtures/igloohome/<name>."""
+    return fixture_file("igloohome", name)
 
 
 TOKEN = fixture("token.json")["access_token"]
@@ -131,14 +133,7 @@ async def init_igloo(
     return igloo_entry
 
 
-def vendor_of(entry: MockConfigEntry) -> IgloohomeVendor:
-    vendor = entry.runtime_data.vendor
-    assert isinstance(vendor, IgloohomeVendor)
-    return vendor
-
-
-def lock_of(entry: MockConfigEntry, lock_id: str) -> Lock:
-    return entry.runtime_data.coordinator.data[lock_id]
+vendor_of = partial(any_vendor_of, kind=IgloohomeVendor)
 
 
 def replace_mock(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-import json
-from pathlib import Path
+from functools import partial
 from typing import Any
 from unittest.mock import patch
 from zoneinfo import ZoneInfo
@@ -33,7 +32,12 @@ from custom_components.lockbooking.vendors.nuki.vendor import (
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
-FIXTURES = Path(__file__).parent.parent.parent / "fixtures" / "nuki"
+from ...helpers import (  # noqa: F401 (lock_of: the tests here import it from here)
+    fixture as fixture_file,
+    lock_of,
+    vendor_of as any_vendor_of,
+)
+
 API = "https://api.nuki.io"
 TOKEN = "nuki-test-token-9f8e7d6c"
 NEW_TOKEN = "nuki-new-token-1a2b3c4d"
@@ -54,7 +58,8 @@ MODULE = "custom_components.lockbooking.vendors.nuki.vendor"
 
 
 def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
+    """A Nuki Web payload: tests/fixtures/nuki/<name>.json."""
+    return fixture_file("nuki", f"{name}.json")
 
 
 def new_auth(code: int, name: str = "LB Meier", **extra: Any) -> dict[str, Any]:
@@ -136,14 +141,7 @@ async def init_nuki(
     return nuki_entry
 
 
-def vendor_of(entry: MockConfigEntry) -> NukiVendor:
-    vendor = entry.runtime_data.vendor
-    assert isinstance(vendor, NukiVendor)
-    return vendor
-
-
-def lock_of(entry: MockConfigEntry, lock_id: str) -> Lock:
-    return entry.runtime_data.coordinator.data[lock_id]
+vendor_of = partial(any_vendor_of, kind=NukiVendor)
 
 
 def keypad_plan(lock: Lock) -> PlannedCode:

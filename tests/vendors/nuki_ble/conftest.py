@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
+from datetime import datetime
+from functools import partial
 import inspect
 import time
 from typing import Any
 from unittest.mock import patch
+from zoneinfo import ZoneInfo
 
 from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData
@@ -14,6 +17,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.lockbooking.const import DOMAIN
+from custom_components.lockbooking.models import Lock, PlannedCode, Window
+from custom_components.lockbooking.planner import plan_code
+from custom_components.lockbooking.vendors.nuki_ble.vendor import NukiBleVendor
 from homeassistant.components.bluetooth import (
     BluetoothServiceInfoBleak,
     async_get_advertisement_callback,
@@ -24,6 +30,7 @@ from homeassistant.loader import async_get_bluetooth
 from homeassistant.setup import async_setup_component
 
 from ...conftest import leaked_secrets
+from ...helpers import lock_of, vendor_of as any_vendor_of
 from .fake_nuki_peer import FakeNukiLock, FakeRadio
 
 ADDRESS = "C8:2A:1B:3C:4D:5E"
@@ -35,6 +42,22 @@ BEACON = (
 )
 PIN = 4711
 CONNECTION = "custom_components.lockbooking.vendors.nuki_ble.connection"
+FRONT = "2A1B3C4D"  # the fake lock's id
+VIENNA = ZoneInfo("Europe/Vienna")
+ARRIVAL = datetime(2026, 8, 1, 15, 0, tzinfo=VIENNA)
+DEPARTURE = datetime(2026, 8, 5, 11, 0, tzinfo=VIENNA)
+
+vendor_of = partial(any_vendor_of, kind=NukiBleVendor)
+
+
+def the_lock(entry: MockConfigEntry) -> Lock:
+    """The fake lock, as the entry's coordinator last read it."""
+    return lock_of(entry, FRONT)
+
+
+def keypad_plan(lock: Lock) -> PlannedCode:
+    """The lock's plan for a stay from ARRIVAL to DEPARTURE."""
+    return plan_code(lock.code_rules, Window(ARRIVAL, DEPARTURE), VIENNA)
 
 
 def ble_device(address: str = ADDRESS, name: str = "Nuki_2A1B3C4D") -> BLEDevice:

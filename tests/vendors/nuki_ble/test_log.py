@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 import struct
-from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.lockbooking.models import CodeUse, IssuedCode, Lock, Window
-from custom_components.lockbooking.planner import plan_code
+from custom_components.lockbooking.models import CodeUse, IssuedCode
 from custom_components.lockbooking.vendors.base import (
     VendorAuthError,
     VendorRejectedError,
@@ -26,7 +24,7 @@ from custom_components.lockbooking.vendors.nuki_ble.session import (
 from custom_components.lockbooking.vendors.nuki_ble.vendor import NukiBleVendor
 from homeassistant.core import HomeAssistant
 
-from .conftest import advertise
+from .conftest import ARRIVAL, VIENNA, advertise, keypad_plan, the_lock, vendor_of
 from .fake_nuki_peer import (
     INVALID_CODE,
     LOG_DOOR_SENSOR,
@@ -44,29 +42,14 @@ from .fake_nuki_peer import (
     FakeNukiLock,
 )
 
-VIENNA = ZoneInfo("Europe/Vienna")
-ARRIVAL = datetime(2026, 8, 1, 15, 0, tzinfo=VIENNA)
-DEPARTURE = datetime(2026, 8, 5, 11, 0, tzinfo=VIENNA)
-FRONT = "2A1B3C4D"
 UNLOCK, LOCK, UNLATCH, LOCK_N_GO, LOCK_N_GO_UNLATCH = 1, 2, 3, 4, 5
 
 pytestmark = pytest.mark.usefixtures("enable_bluetooth")
 
 
-def vendor_of(entry: MockConfigEntry) -> NukiBleVendor:
-    vendor = entry.runtime_data.vendor
-    assert isinstance(vendor, NukiBleVendor)
-    return vendor
-
-
-def the_lock(entry: MockConfigEntry) -> Lock:
-    return entry.runtime_data.coordinator.data[FRONT]
-
-
 async def issue(entry: MockConfigEntry, guest: str, code: str) -> IssuedCode:
     lock = the_lock(entry)
-    plan = plan_code(lock.code_rules, Window(ARRIVAL, DEPARTURE), VIENNA)
-    return await vendor_of(entry).async_issue_code(lock, plan, guest, code)
+    return await vendor_of(entry).async_issue_code(lock, keypad_plan(lock), guest, code)
 
 
 async def uses(entry: MockConfigEntry, since: datetime) -> list[CodeUse]:

@@ -6,7 +6,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest.mock import patch
-from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -18,12 +17,9 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.lockbooking.models import (
     CodeKind,
     IssuedCode,
-    Lock,
     LockState,
-    PlannedCode,
     Window,
 )
-from custom_components.lockbooking.planner import plan_code
 from custom_components.lockbooking.vendors.base import (
     VendorAuthError,
     VendorRejectedError,
@@ -35,7 +31,15 @@ from custom_components.lockbooking.vendors.nuki_ble.vendor import NukiBleVendor
 from custom_components.lockbooking.vendors.nuki_common import NUKI_KEYPAD
 from homeassistant.core import HomeAssistant
 
-from .conftest import advertise
+from .conftest import (
+    ARRIVAL,
+    DEPARTURE,
+    FRONT,
+    advertise,
+    keypad_plan,
+    the_lock,
+    vendor_of,
+)
 from .fake_nuki_peer import (
     ADD_KEYPAD_CODE,
     K_ERROR_MOTOR_BLOCKED,
@@ -48,26 +52,7 @@ from .fake_nuki_peer import (
     FakeRadio,
 )
 
-VIENNA = ZoneInfo("Europe/Vienna")
-ARRIVAL = datetime(2026, 8, 1, 15, 0, tzinfo=VIENNA)
-DEPARTURE = datetime(2026, 8, 5, 11, 0, tzinfo=VIENNA)
-FRONT = "2A1B3C4D"
-
 pytestmark = pytest.mark.usefixtures("enable_bluetooth")
-
-
-def vendor_of(entry: MockConfigEntry) -> NukiBleVendor:
-    vendor = entry.runtime_data.vendor
-    assert isinstance(vendor, NukiBleVendor)
-    return vendor
-
-
-def the_lock(entry: MockConfigEntry) -> Lock:
-    return entry.runtime_data.coordinator.data[FRONT]
-
-
-def keypad_plan(lock: Lock) -> PlannedCode:
-    return plan_code(lock.code_rules, Window(ARRIVAL, DEPARTURE), VIENNA)
 
 
 async def test_lock_read_over_bluetooth(

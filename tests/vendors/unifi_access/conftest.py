@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from functools import partial
 from typing import Any
 from unittest.mock import patch
 from zoneinfo import ZoneInfo
@@ -27,7 +26,12 @@ from custom_components.lockbooking.vendors.unifi_access.vendor import (
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 
-FIXTURES = Path(__file__).parent.parent.parent / "fixtures" / "unifi_access"
+from ...helpers import (
+    fixture as fixture_file,
+    lock_of as any_lock_of,
+    vendor_of as any_vendor_of,
+)
+
 HOST = "192.168.1.1"
 TOKEN = "wHFmHRuX4I7sB2oDkD6wHg"
 API = f"https://{HOST}:12445/api/v1/developer"
@@ -47,7 +51,8 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
+    """A UniFi Access console's answer: tests/fixtures/unifi_access/<name>."""
+    return fixture_file("unifi_access", name)
 
 
 def envelope(code: str, msg: str = "") -> dict[str, Any]:
@@ -76,8 +81,16 @@ def no_retry_waits() -> Any:
 
 
 @pytest.fixture(autouse=True)
-def only_the_tls_api(aioclient_mock: AiohttpClientMocker) -> Any:
-    """Check that every request of every test here goes over https to port 12445."""
+def only_the_tls_api(request: pytest.FixtureRequest) -> Any:
+    """Check that every request of every test here goes over https to port 12445.
+
+    A test that opens real sockets (to a TLS server on 127.0.0.1) has no mocked
+    session to check, and must not get one.
+    """
+    if "socket_enabled" in request.fixturenames:
+        yield
+        return
+    aioclient_mock: AiohttpClientMocker = request.getfixturevalue("aioclient_mock")
     sent: list[URL] = []
     match_request = aioclient_mock.match_request
 
@@ -120,14 +133,12 @@ async def init_entry(
     return entry
 
 
-def vendor_of(entry: MockConfigEntry) -> UnifiAccessVendor:
-    vendor = entry.runtime_data.vendor
-    assert isinstance(vendor, UnifiAccessVendor)
-    return vendor
+vendor_of = partial(any_vendor_of, kind=UnifiAccessVendor)
 
 
 def lock_of(entry: MockConfigEntry, lock_id: str = MAIN_DOOR) -> Lock:
-    return entry.runtime_data.coordinator.data[lock_id]
+    """One of the console's doors (the main door unless named), as last read."""
+    return any_lock_of(entry, lock_id)
 
 
 # --- config flow ---------------------------------------------------------------

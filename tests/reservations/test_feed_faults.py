@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 import logging
-from pathlib import Path
 import re
 import time as clock
 from typing import Any
@@ -60,16 +59,17 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.setup import async_setup_component
 
-from ..reservations.conftest import (  # noqa: F401  (vienna: an autouse fixture)
+from ..helpers import (
     FEED_URL,
     FIRST_UID,
+    FIXTURES,
     SECOND_UID,
     feed,
-    vienna,
     without_event,
 )
 
-FEEDS = Path(__file__).parent.parent / "fixtures" / "ics"
+pytestmark = pytest.mark.fault
+FEEDS = FIXTURES / "ics"
 VIENNA = ZoneInfo("Europe/Vienna")
 WIDE = ("2026-01-01T00:00:00+01:00", "2028-01-01T00:00:00+01:00")
 NEW_UID = "1418fb94e984-00000000000000000000000000000001@airbnb.com"

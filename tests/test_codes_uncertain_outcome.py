@@ -15,19 +15,21 @@ from custom_components.lockbooking.code_record import CodeStatus
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
-from .test_vendor_faults import (  # noqa: F401
+from .helpers import fixture
+from .vendors.test_retry import (  # noqa: F401 (waits: an autouse fixture)
     NUKI,
     NUKI_AUTHS,
     NUKI_FRONT,
     calls,
     device,
-    fixture,
     issue,
     records,
     serve,
     set_up,
     waits,
 )
+
+pytestmark = pytest.mark.fault
 
 
 def nuki_accepting_then_timing_out(mock: AiohttpClientMocker) -> list[dict[str, Any]]:
@@ -40,7 +42,7 @@ def nuki_accepting_then_timing_out(mock: AiohttpClientMocker) -> list[dict[str, 
 
     async def listing(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
         return AiohttpClientMockResponse(
-            method, url, json=[*fixture("nuki/auths.json"), *accepted]
+            method, url, json=[*fixture("nuki", "auths.json"), *accepted]
         )
 
     mock.get(NUKI_AUTHS, side_effect=listing)

@@ -32,7 +32,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
-from ...helpers import lock_device
+from ...helpers import device_id
 from .conftest import ADDRESS, advertise
 from .fake_nuki_peer import (
     ADD_KEYPAD_CODE,
@@ -43,7 +43,7 @@ from .fake_nuki_peer import (
     FakeRadio,
 )
 
-pytestmark = pytest.mark.usefixtures("enable_bluetooth")
+pytestmark = pytest.mark.usefixtures("vienna", "enable_bluetooth")
 
 VIENNA = dt_util.get_time_zone("Europe/Vienna")
 # Far enough ahead to be a future stay without freezing the clock (the Bluetooth
@@ -55,15 +55,8 @@ UID = "stay-ble-1"
 LOCK_KEY = f"{ADDRESS}:2A1B3C4D"
 
 
-@pytest.fixture(autouse=True)
-async def vienna(hass: HomeAssistant) -> None:
-    await hass.config.async_set_time_zone("Europe/Vienna")
-
-
 def device(hass: HomeAssistant) -> str:
-    found = lock_device(hass, LOCK_KEY)
-    assert found is not None
-    return found.id
+    return device_id(hass, LOCK_KEY)
 
 
 async def issue(hass: HomeAssistant, **data: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -19,16 +20,9 @@ from custom_components.lockbooking.ledger import LEDGER
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.core import HomeAssistant
 
-from ..reservations.conftest import (  # noqa: F401
-    FEED_URL,
-    FIRST_UID,
-    feed,
-    init_reservations,
-    reservations_entry,
-    vienna,
-    without_event,
-)
+from ..helpers import FEED_URL, FIRST_UID, feed, without_event
 
+pytestmark = pytest.mark.fault
 FRONT = "demo_demo:front_door"
 
 

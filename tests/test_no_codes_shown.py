@@ -6,7 +6,6 @@ reaches a state, an event or a calendar answer; these tests read it as a user wo
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
@@ -30,26 +29,18 @@ from custom_components.lockbooking.diagnostics import async_get_config_entry_dia
 from custom_components.lockbooking.errors import REPAIR_TEXT_CHARS, repair_text
 from custom_components.lockbooking.reservations.feed import without_phone_digits
 from custom_components.lockbooking.vendors.base import VendorUnavailableError
-from custom_components.lockbooking.vendors.demo import vendor as demo
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 
-from .conftest import FEED_URL, FIRST_UID, feed
+from .helpers import FEED_URL, FIRST_UID, feed
+
+pytestmark = pytest.mark.usefixtures("day_before_first_stay", "four_digit_gate")
 
 PHONE = "4144"  # the first stay's "Phone Number (Last 4 Digits)" in airbnb-1.0.ics
 LOCKS = ["demo_demo:front_door", "demo_demo:garden_gate", "demo_demo:cabin"]
-
-
-@pytest.fixture(autouse=True)
-def four_digit_gate() -> Any:
-    """The demo's UniFi-like gate takes 4-6 digit PINs: it gets the phone digits."""
-    with patch.object(
-        demo, "VISITOR_PIN_RULES", replace(demo.VISITOR_PIN_RULES, lengths=(4, 5, 6))
-    ):
-        yield
 
 
 def _entry(options: dict[str, Any], **kwargs: Any) -> MockConfigEntry:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 from unittest.mock import patch
 
@@ -20,11 +19,12 @@ from custom_components.lockbooking.codes import (
     NOTE_PREFERRED_USED,
 )
 from custom_components.lockbooking.vendors.base import VendorRejectedError
-from custom_components.lockbooking.vendors.demo import vendor as demo
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.core import HomeAssistant
 
-from .conftest import FEED_URL, FIRST_UID, feed
+from .helpers import FEED_URL, FIRST_UID, feed
+
+pytestmark = pytest.mark.usefixtures("day_before_first_stay", "four_digit_gate")
 
 PHONE = "4144"  # the first stay's "Phone Number (Last 4 Digits)" in airbnb-1.0.ics
 PHONE_NOTES = {
@@ -33,15 +33,6 @@ PHONE_NOTES = {
     NOTE_PREFERRED_TAKEN,
     NOTE_PREFERRED_REFUSED,
 }
-
-
-@pytest.fixture(autouse=True)
-def four_digit_gate() -> Any:
-    """The demo's UniFi-like gate takes 4-6 digit PINs here (a site's length may be 4)."""
-    with patch.object(
-        demo, "VISITOR_PIN_RULES", replace(demo.VISITOR_PIN_RULES, lengths=(4, 5, 6))
-    ):
-        yield
 
 
 async def _start(

@@ -23,14 +23,8 @@ from custom_components.lockbooking.ledger import LEDGER
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers.json import ExtendedJSONEncoder
 
-from ..conftest import leaked_codes, leaked_secrets
-from ..reservations.conftest import (  # noqa: F401
-    FEED_URL,
-    init_reservations,
-    reservations_entry,
-    vienna,
-)
-from ..vendors.igloohome.conftest import (  # noqa: F401
+from .conftest import leaked_codes, leaked_secrets
+from .vendors.igloohome.conftest import (  # noqa: F401
     CLIENT_ID,
     CLIENT_SECRET,
     TOKEN as IGLOO_TOKEN,
@@ -38,17 +32,19 @@ from ..vendors.igloohome.conftest import (  # noqa: F401
     igloo_entry,
     init_igloo,
 )
-from ..vendors.nuki.conftest import (  # noqa: F401
+from .vendors.nuki.conftest import (  # noqa: F401
     TOKEN as NUKI_TOKEN,
     init_nuki,
     nuki_api,
     nuki_entry,
 )
-from ..vendors.unifi_access.conftest import (  # noqa: F401
+from .vendors.unifi_access.conftest import (  # noqa: F401
     TOKEN as UNIFI_TOKEN,
     entry,
     init_entry as init_unifi,
 )
+
+pytestmark = [pytest.mark.fault, pytest.mark.usefixtures("day_before_first_stay")]
 
 # The reservations fixtures freeze time, which Home Assistant's diagnostics endpoint
 # cannot serialise under freezegun: the entry's own diagnostics are called directly and
@@ -100,7 +96,7 @@ async def test_a_code_in_an_event_fails_the_test(
     """The autouse guard sees what the bus carries (here checked before it would fail)."""
     from custom_components.lockbooking.calendar import ReservationsCalendar
 
-    from ..conftest import _record_published
+    from .conftest import _record_published
 
     published = _record_published(monkeypatch, ReservationsCalendar)
     hass.bus.async_fire("somebody_else", {"pin": "48291377"})

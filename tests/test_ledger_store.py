@@ -23,6 +23,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 
+pytestmark = pytest.mark.fault
+
 GOOD = {
     "uid": "kept",
     "lock_key": "demo_demo:front_door",

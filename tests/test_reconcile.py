@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 import json
-from pathlib import Path
 import re
 from typing import Any
 from unittest.mock import patch
@@ -49,9 +48,9 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from ..helpers import lock_device
+from .helpers import FIRST_UID, device_id, feed, fixture
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
+pytestmark = pytest.mark.fault
 VIENNA = dt_util.get_time_zone("Europe/Vienna")
 ARRIVAL = datetime(2026, 8, 1, 15, 0, tzinfo=VIENNA)
 DEPARTURE = datetime(2026, 8, 5, 11, 0, tzinfo=VIENNA)
@@ -79,17 +78,11 @@ PADLOCK = "SP2X0f6ea1b2"
 ALGOPIN = "123456789"
 
 FEED_URL = "https://www.airbnb.com/calendar/ical/12345.ics?s=feed-key"
-FIRST_UID = "1418fb94e984-852c89f27ecf42cf813dc4bdc20995fa@airbnb.com"
-
-
-def fixture(path: str) -> Any:
-    return json.loads((FIXTURES / path).read_text())
 
 
 @pytest.fixture(autouse=True)
-async def vienna(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+def days_before_the_stay(vienna: None, freezer: FrozenDateTimeFactory) -> None:
     """Vienna, a few days before the stay."""
-    await hass.config.async_set_time_zone("Europe/Vienna")
     freezer.move_to("2026-07-28T12:00:00+02:00")
 
 
@@ -191,19 +184,13 @@ async def start(hass: HomeAssistant, *entries: MockConfigEntry) -> None:
         assert entry.state is ConfigEntryState.LOADED
 
 
-def device(hass: HomeAssistant, lock_key: str) -> str:
-    found = lock_device(hass, lock_key)
-    assert found is not None
-    return found.id
-
-
 async def issue(hass: HomeAssistant, lock_key: str, **data: Any) -> dict[str, Any]:
     """Call issue_code for UID's stay on one lock; the lock's code."""
     response = await hass.services.async_call(
         DOMAIN,
         "issue_code",
         {
-            "device_id": device(hass, lock_key),
+            "device_id": device_id(hass, lock_key),
             "uid": UID,
             "name": "Anna Schmidt",
             **STAY,
@@ -254,8 +241,8 @@ def nuki_auth(
 
 @pytest.fixture
 def nuki_entry(aioclient_mock: AiohttpClientMocker) -> MockConfigEntry:
-    aioclient_mock.get(f"{NUKI}/account", json=fixture("nuki/account.json"))
-    aioclient_mock.get(f"{NUKI}/smartlock", json=fixture("nuki/smartlocks.json"))
+    aioclient_mock.get(f"{NUKI}/account", json=fixture("nuki", "account.json"))
+    aioclient_mock.get(f"{NUKI}/smartlock", json=fixture("nuki", "smartlocks.json"))
     return MockConfigEntry(
         domain=DOMAIN,
         title="Nuki (Holiday flats)",
@@ -280,7 +267,7 @@ async def test_nuki_code_accepted_before_the_stop_is_kept(
         ).items()
         if key not in ("allowedFromDate", "allowedUntilDate")
     }
-    listed = [*fixture("nuki/auths.json"), unrestricted, nuki_auth()]
+    listed = [*fixture("nuki", "auths.json"), unrestricted, nuki_auth()]
     aioclient_mock.get(NUKI_AUTHS, json=listed)
     aioclient_mock.put(NUKI_AUTHS, status=204)
 
@@ -445,7 +432,7 @@ def visitor(visitor_id: str, *, door: str = MAIN_DOOR, **extra: Any) -> dict[str
 
 @pytest.fixture
 def unifi_entry(aioclient_mock: AiohttpClientMocker) -> MockConfigEntry:
-    aioclient_mock.get(f"{UNIFI_API}/doors", json=fixture("unifi_access/doors.json"))
+    aioclient_mock.get(f"{UNIFI_API}/doors", json=fixture("unifi_access", "doors.json"))
     return MockConfigEntry(
         domain=DOMAIN,
         title=f"UniFi Access ({UNIFI_HOST})",
@@ -462,13 +449,14 @@ def unifi_entry(aioclient_mock: AiohttpClientMocker) -> MockConfigEntry:
 
 def mock_unifi_issue(aioclient_mock: AiohttpClientMocker) -> None:
     """The console creating a visitor, generating a PIN and assigning it."""
-    aioclient_mock.post(UNIFI_VISITORS, json=fixture("unifi_access/visitor.json"))
+    aioclient_mock.post(UNIFI_VISITORS, json=fixture("unifi_access", "visitor.json"))
     aioclient_mock.post(
-        f"{UNIFI_API}/credentials/pin_codes", json=fixture("unifi_access/pin_code.json")
+        f"{UNIFI_API}/credentials/pin_codes",
+        json=fixture("unifi_access", "pin_code.json"),
     )
     aioclient_mock.put(
         f"{UNIFI_VISITORS}/{NEW_VISITOR}/pin_codes",
-        json=fixture("unifi_access/success.json"),
+        json=fixture("unifi_access", "success.json"),
     )
 
 
@@ -511,7 +499,7 @@ async def test_unifi_orphaned_visitor_is_deleted_and_the_code_issued_once(
     )
     aioclient_mock.delete(
         re.compile(rf"^{re.escape(UNIFI_VISITORS)}/"),
-        json=fixture("unifi_access/deleted.json"),
+        json=fixture("unifi_access", "deleted.json"),
     )
     mock_unifi_issue(aioclient_mock)
 
@@ -562,7 +550,7 @@ async def test_unifi_orphan_on_a_later_page_is_found(
             json={"code": "SUCCESS", "msg": "success", "data": listed},
         )
     aioclient_mock.delete(
-        f"{UNIFI_VISITORS}/{ORPHAN}", json=fixture("unifi_access/deleted.json")
+        f"{UNIFI_VISITORS}/{ORPHAN}", json=fixture("unifi_access", "deleted.json")
     )
 
     with patch("custom_components.lockbooking.ACCOUNT_PLATFORMS", ["lock"]):
@@ -605,11 +593,12 @@ async def test_unifi_issue_under_way_is_left_alone_by_a_refresh(
         json={"code": "SUCCESS", "msg": "success", "data": [visitor(NEW_VISITOR)]},
     )
     aioclient_mock.delete(
-        f"{UNIFI_VISITORS}/{NEW_VISITOR}", json=fixture("unifi_access/deleted.json")
+        f"{UNIFI_VISITORS}/{NEW_VISITOR}", json=fixture("unifi_access", "deleted.json")
     )
-    aioclient_mock.post(UNIFI_VISITORS, json=fixture("unifi_access/visitor.json"))
+    aioclient_mock.post(UNIFI_VISITORS, json=fixture("unifi_access", "visitor.json"))
     aioclient_mock.post(
-        f"{UNIFI_API}/credentials/pin_codes", json=fixture("unifi_access/pin_code.json")
+        f"{UNIFI_API}/credentials/pin_codes",
+        json=fixture("unifi_access", "pin_code.json"),
     )
     assigning, release = asyncio.Event(), asyncio.Event()
 
@@ -619,7 +608,7 @@ async def test_unifi_issue_under_way_is_left_alone_by_a_refresh(
         assigning.set()
         await release.wait()
         return AiohttpClientMockResponse(
-            method, url, json=fixture("unifi_access/success.json")
+            method, url, json=fixture("unifi_access", "success.json")
         )
 
     aioclient_mock.put(
@@ -654,10 +643,12 @@ async def test_igloohome_algopin_is_issued_again_with_one_call(
     """A and B look the same: igloohome is not asked, the one re-issue gives the same PIN."""
     key = f"{IGLOO_CLIENT}:{PADLOCK}"
     store_ledger(hass_storage, pending(key, "algopin_hourly", revocable=False))
-    aioclient_mock.post(IGLOO_AUTH, json=fixture("igloohome/token.json"))
-    aioclient_mock.get(f"{IGLOO_API}/devices", json=fixture("igloohome/devices.json"))
+    aioclient_mock.post(IGLOO_AUTH, json=fixture("igloohome", "token.json"))
+    aioclient_mock.get(
+        f"{IGLOO_API}/devices", json=fixture("igloohome", "devices.json")
+    )
     algopin_url = f"{IGLOO_API}/devices/{PADLOCK}/algopin/hourly"
-    aioclient_mock.post(algopin_url, json=fixture("igloohome/algopin.json"))
+    aioclient_mock.post(algopin_url, json=fixture("igloohome", "algopin.json"))
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="igloohome",
@@ -689,17 +680,6 @@ async def test_igloohome_algopin_is_issued_again_with_one_call(
 
 
 # --- demo: its codes live in memory ----------------------------------------------------
-
-
-@pytest.fixture
-def issue_spy() -> Iterator[Any]:
-    with patch.object(
-        DemoVendor,
-        "async_issue_code",
-        autospec=True,
-        side_effect=DemoVendor.async_issue_code,
-    ) as spy:
-        yield spy
 
 
 async def test_demo_code_accepted_then_interrupted_is_found_after_a_refresh(
@@ -757,7 +737,7 @@ async def test_demo_code_interrupted_before_a_restart_is_issued_once_by_automati
             end=datetime(2026, 9, 2, 11, tzinfo=VIENNA),
         ),
     )
-    aioclient_mock.get(FEED_URL, text=(FIXTURES / "ics" / "airbnb-1.0.ics").read_text())
+    aioclient_mock.get(FEED_URL, text=feed())
     issued = async_capture_events(hass, "lockbooking_code_issued")
     reservations = MockConfigEntry(
         domain=DOMAIN,
@@ -864,8 +844,8 @@ async def test_a_recovered_code_is_announced_once_by_automatic_mode(
         allowedFromDate="2026-08-24T14:00:00.000Z",
         allowedUntilDate="2026-09-02T09:00:00.000Z",
     )
-    aioclient_mock.get(NUKI_AUTHS, json=[*fixture("nuki/auths.json"), taken])
-    aioclient_mock.get(FEED_URL, text=(FIXTURES / "ics" / "airbnb-1.0.ics").read_text())
+    aioclient_mock.get(NUKI_AUTHS, json=[*fixture("nuki", "auths.json"), taken])
+    aioclient_mock.get(FEED_URL, text=feed())
     issued = async_capture_events(hass, "lockbooking_code_issued")
     reservations = MockConfigEntry(
         domain=DOMAIN,

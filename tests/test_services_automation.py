@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -15,7 +16,9 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
-from .conftest import FEED_URL, FIRST_UID, feed
+from .helpers import FEED_URL, FIRST_UID, feed
+
+pytestmark = pytest.mark.usefixtures("day_before_first_stay")
 
 
 async def test_calendar_trigger_issues_and_sends_the_code(

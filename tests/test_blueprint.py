@@ -7,6 +7,7 @@ from pathlib import Path
 import shutil
 
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -16,10 +17,12 @@ from pytest_homeassistant_custom_component.common import (
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
-from .conftest import lock_device
+from .helpers import demo_device_id
+
+pytestmark = pytest.mark.usefixtures("day_before_first_stay")
 
 BLUEPRINT = (
-    Path(__file__).parents[2]
+    Path(__file__).parents[1]
     / "blueprints"
     / "automation"
     / "lockbooking"
@@ -38,7 +41,7 @@ async def test_blueprint_sends_the_code(
     target.mkdir(parents=True)
     shutil.copy(BLUEPRINT, target)
     sent = async_mock_service(hass, "notify", "send_message")
-    devices = [lock_device(hass, "front_door"), lock_device(hass, "cabin")]
+    devices = [demo_device_id(hass, "front_door"), demo_device_id(hass, "cabin")]
     assert await async_setup_component(
         hass,
         "automation",

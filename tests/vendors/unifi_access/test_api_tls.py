@@ -59,21 +59,13 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import aiohttp_client
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "unifi_access"
-HOST = "192.168.1.1"
-TOKEN = "wHFmHRuX4I7sB2oDkD6wHg"
-API = f"https://{HOST}:12445/api/v1/developer"
-DOORS_URL = f"{API}/doors"
-MAIN_DOOR = "0ed545f8-2fcd-4839-9021-b39e707f6aa9"
-MAIN_LOCK = "lock.unvr_1f_main_door"
+from .conftest import DOORS_URL, HOST, MAIN_DOOR, MAIN_LOCK, TOKEN, fixture
+
+pytestmark = pytest.mark.fault
 # The SHA-256 fingerprints of the console's certificate, and of another one.
 CONSOLE_CERT = hashlib.sha256(b"the console's self-signed certificate").hexdigest()
 OTHER_CERT = hashlib.sha256(b"a certificate someone else presents").hexdigest()
 READER = "custom_components.lockbooking.vendors.unifi_access.vendor.async_read_certificate_fingerprint"
-
-
-def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
 
 
 @dataclass

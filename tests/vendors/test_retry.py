@@ -13,8 +13,6 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import format_datetime
-import json
-from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -50,9 +48,9 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
-from ..helpers import lock_device
+from ..helpers import FEED_URL, FIRST_UID, device_id, feed, fixture
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
+pytestmark = [pytest.mark.fault, pytest.mark.usefixtures("day_before_first_stay")]
 RETRY = "custom_components.lockbooking.vendors.retry"
 # The patched jitter picks this fraction of its range: waits of 0.25 s and 0.5 s
 # instead of the 1 s and 2 s an unjittered backoff would sleep.
@@ -82,16 +80,10 @@ UNIFI_NEW_PIN = f"{UNIFI_API}/credentials/pin_codes"
 UNIFI_VISITOR = f"{UNIFI_VISITORS}/fbe8d920-47d3-4cdf-bda7-bf4b0e26f73c"
 UNIFI_MAIN_DOOR = "0ed545f8-2fcd-4839-9021-b39e707f6aa9"
 
-FEED_URL = "https://www.airbnb.com/calendar/ical/12345.ics?s=secret-token"
-FIRST_UID = "1418fb94e984-852c89f27ecf42cf813dc4bdc20995fa@airbnb.com"
 STAY = {"start": "2026-08-24T16:00:00+02:00", "end": "2026-08-26T11:00:00+02:00"}
 
 type Answer = dict[str, Any]
 type SideEffect = Callable[[str, URL, Any], Awaitable[AiohttpClientMockResponse]]
-
-
-def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
 
 
 def in_turn(*answers: Answer) -> SideEffect:
@@ -149,7 +141,7 @@ NUKI = Account(
     "123456",
     {"api_token": NUKI_TOKEN},
     f"{NUKI_API}/smartlock",
-    {"json": fixture("nuki/smartlocks.json")},
+    {"json": fixture("nuki", "smartlocks.json")},
     NukiVendor.poll_interval,
 )
 IGLOOHOME = Account(
@@ -157,7 +149,7 @@ IGLOOHOME = Account(
     IGLOO_CLIENT_ID,
     {"client_id": IGLOO_CLIENT_ID, "client_secret": IGLOO_SECRET},
     IGLOO_DEVICES,
-    {"json": fixture("igloohome/devices.json")},
+    {"json": fixture("igloohome", "devices.json")},
     IgloohomeVendor.poll_interval,
 )
 UNIFI = Account(
@@ -165,7 +157,7 @@ UNIFI = Account(
     UNIFI_HOST,
     {"host": UNIFI_HOST, "api_token": UNIFI_TOKEN, "verify_ssl": False},
     UNIFI_DOORS,
-    {"json": fixture("unifi_access/doors.json")},
+    {"json": fixture("unifi_access", "doors.json")},
     UnifiAccessVendor.poll_interval,
 )
 ACCOUNTS = [NUKI, IGLOOHOME, UNIFI]
@@ -185,9 +177,9 @@ def serve(mock: AiohttpClientMocker, account: Account, *refresh: Answer) -> None
         account.refresh_url, side_effect=in_turn(*(refresh or (account.good_refresh,)))
     )
     if account is NUKI:
-        mock.get(f"{NUKI_API}/account", json=fixture("nuki/account.json"))
+        mock.get(f"{NUKI_API}/account", json=fixture("nuki", "account.json"))
     if account is IGLOOHOME:
-        mock.post(IGLOO_SIGN_IN, json=fixture("igloohome/token.json"))
+        mock.post(IGLOO_SIGN_IN, json=fixture("igloohome", "token.json"))
 
 
 @pytest.fixture(autouse=True)
@@ -205,13 +197,6 @@ def waits() -> Iterator[list[float]]:
         patch.object(igloohome_api, "JOB_POLL_DELAYS", (0, 0)),
     ):
         yield slept
-
-
-@pytest.fixture(autouse=True)
-async def vienna(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Home Assistant in Vienna, the day before the feed's first stay."""
-    await hass.config.async_set_time_zone("Europe/Vienna")
-    freezer.move_to("2026-08-23T12:00:00+02:00")
 
 
 async def set_up(
@@ -266,9 +251,7 @@ def unavailable(hass: HomeAssistant, entry: ConfigEntry) -> set[str]:
 
 
 def device(hass: HomeAssistant, unique_id: str, lock_id: str) -> str:
-    found = lock_device(hass, lock_key(unique_id, lock_id))
-    assert found is not None
-    return found.id
+    return device_id(hass, lock_key(unique_id, lock_id))
 
 
 async def issue(
@@ -415,7 +398,7 @@ async def test_malformed_json_makes_entities_unavailable(
 
 
 def _odd_nuki() -> Any:
-    locks = fixture("nuki/smartlocks.json")
+    locks = fixture("nuki", "smartlocks.json")
     locks[0] |= {"name": 17, "firmwareVersion": "2.7", "futureField": {"x": [1]}}
     locks[0]["state"] |= {"batteryCharge": "84", "state": "locked", "newState": 3}
     locks[1]["state"] = "unknown"
@@ -424,7 +407,7 @@ def _odd_nuki() -> Any:
 
 
 def _odd_igloohome() -> Any:
-    devices = fixture("igloohome/devices.json")
+    devices = fixture("igloohome", "devices.json")
     devices["payload"][0] |= {
         "batteryLevel": "100",
         "deviceName": 42,
@@ -441,7 +424,7 @@ def _odd_igloohome() -> Any:
 
 
 def _odd_unifi() -> Any:
-    doors = fixture("unifi_access/doors.json")
+    doors = fixture("unifi_access", "doors.json")
     doors["data"][0] |= {"future_field": {"x": 1}, "extras": None}
     doors["future_envelope_field"] = [1, 2]
     return doors
@@ -504,7 +487,7 @@ def nuki_keypad(mock: AiohttpClientMocker, *put: Answer) -> list[int]:
     """Serve a Nuki lock's keypad codes; PUTs answered in turn, accepted codes listed."""
     created: list[int] = []
     answers = list(put)
-    existing = fixture("nuki/auths.json")
+    existing = fixture("nuki", "auths.json")
 
     async def create(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
         current = {
@@ -627,18 +610,22 @@ def unifi_visitor(
     new_pin: list[Answer],
     assign: list[Answer],
 ) -> None:
-    ok = {"json": fixture("unifi_access/success.json")}
+    ok = {"json": fixture("unifi_access", "success.json")}
     mock.post(
         UNIFI_VISITORS,
-        side_effect=in_turn(*visitor, {"json": fixture("unifi_access/visitor.json")}),
+        side_effect=in_turn(
+            *visitor, {"json": fixture("unifi_access", "visitor.json")}
+        ),
     )
     mock.post(
         UNIFI_NEW_PIN,
-        side_effect=in_turn(*new_pin, {"json": fixture("unifi_access/pin_code.json")}),
+        side_effect=in_turn(
+            *new_pin, {"json": fixture("unifi_access", "pin_code.json")}
+        ),
     )
     mock.put(f"{UNIFI_VISITOR}/pin_codes", side_effect=in_turn(*assign, ok))
     mock.delete(
-        f"{UNIFI_VISITOR}?is_force=true", json=fixture("unifi_access/deleted.json")
+        f"{UNIFI_VISITOR}?is_force=true", json=fixture("unifi_access", "deleted.json")
     )
 
 
@@ -715,7 +702,7 @@ async def test_igloohome_algopin_is_asked_again(
     serve(aioclient_mock, IGLOOHOME)
     aioclient_mock.post(
         IGLOO_ALGOPIN,
-        side_effect=in_turn(*answers, {"json": fixture("igloohome/algopin.json")}),
+        side_effect=in_turn(*answers, {"json": fixture("igloohome", "algopin.json")}),
     )
     lock = device(hass, IGLOOHOME.unique_id, IGLOO_PADLOCK)
     if issued:
@@ -747,15 +734,17 @@ async def test_igloohome_bridge_job_sent_again_only_when_unprocessed(
     issued: bool,
 ) -> None:
     await set_up(hass, aioclient_mock, IGLOOHOME)
-    aioclient_mock.get(IGLOO_DEVICES, json=fixture("igloohome/devices.json"))
+    aioclient_mock.get(IGLOO_DEVICES, json=fixture("igloohome", "devices.json"))
     aioclient_mock.post(
         IGLOO_SIGN_IN,
-        side_effect=in_turn(*sign_in, {"json": fixture("igloohome/token.json")}),
+        side_effect=in_turn(*sign_in, {"json": fixture("igloohome", "token.json")}),
     )
     aioclient_mock.post(
-        IGLOO_JOB, side_effect=in_turn(*job, {"json": fixture("igloohome/job.json")})
+        IGLOO_JOB, side_effect=in_turn(*job, {"json": fixture("igloohome", "job.json")})
     )
-    aioclient_mock.get(IGLOO_JOB_STATUS, json=fixture("igloohome/job_completed.json"))
+    aioclient_mock.get(
+        IGLOO_JOB_STATUS, json=fixture("igloohome", "job_completed.json")
+    )
     lock = device(hass, IGLOOHOME.unique_id, IGLOO_FRONT)
     if issued:
         response = await issue(hass, lock, code="4711")
@@ -926,7 +915,7 @@ async def test_automatic_issue_fails_once_then_is_issued_once(
     issued = async_capture_events(hass, "lockbooking_code_issued")
     await set_up(hass, aioclient_mock, NUKI)
     serve(aioclient_mock, NUKI)
-    aioclient_mock.get(FEED_URL, text=(FIXTURES / "ics" / "airbnb-1.0.ics").read_text())
+    aioclient_mock.get(FEED_URL, text=feed())
     created = nuki_keypad(aioclient_mock, failure, {})
     reservations_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(reservations_entry.entry_id)
@@ -970,7 +959,7 @@ async def test_automatic_issue_refused_login_starts_reauth(
     failed = async_capture_events(hass, "lockbooking_code_failed")
     [entry] = await set_up(hass, aioclient_mock, NUKI)
     serve(aioclient_mock, NUKI)
-    aioclient_mock.get(FEED_URL, text=(FIXTURES / "ics" / "airbnb-1.0.ics").read_text())
+    aioclient_mock.get(FEED_URL, text=feed())
     nuki_keypad(aioclient_mock, {"status": 401})
     reservations_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(reservations_entry.entry_id)

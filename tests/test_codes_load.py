@@ -60,8 +60,9 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from ..helpers import lock_device
+from .helpers import device_id
 
+pytestmark = pytest.mark.fault
 ACCOUNTS = {"fleet_a": 17, "fleet_b": 17, "fleet_c": 16}  # 50 locks
 ENTRIES = 10
 LOCKS_PER_ENTRY = 5
@@ -548,12 +549,6 @@ def add_reservations(
     )
     entry.add_to_hass(hass)
     return entry
-
-
-def device_id(hass: HomeAssistant, lock_key: str) -> str:
-    device = lock_device(hass, lock_key)
-    assert device is not None
-    return device.id
 
 
 async def async_until(condition: Any) -> None:

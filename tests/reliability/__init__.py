@@ -1,1 +1,0 @@
-"""Reliability and security suite: faults, restarts, bad input, secrets and load."""
