@@ -125,7 +125,8 @@ def test_every_exception_key_is_translated() -> None:
     for key, value in strings["exceptions"].items():
         assert value["message"].strip(), key
     for key, value in strings["issues"].items():
-        assert value["title"].strip() and value["description"].strip(), key
+        assert value["title"].strip(), key
+        assert value["description"].strip(), key
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
+from custom_components.lockbooking.code_record import CodeStatus
 from custom_components.lockbooking.const import DOMAIN
-from custom_components.lockbooking.ledger import LEDGER, CodeStatus
+from custom_components.lockbooking.ledger import LEDGER
 from custom_components.lockbooking.planner import code_problem
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError

@@ -104,7 +104,8 @@ async def test_a_burst_of_stays_waits_for_the_host(
     assert live() == NEW_CODES_PER_LOCK_PER_RUN == len(issued)
     issue_id = f"{ISSUE_TOO_MANY_NEW_CODES}_{entry.entry_id}"
     issue = issue_registry.async_get_issue("lockbooking", issue_id)
-    assert issue is not None and issue.is_fixable
+    assert issue is not None
+    assert issue.is_fixable
     assert issue.translation_placeholders["locks"] == "Front door"
 
     for _ in range(3):

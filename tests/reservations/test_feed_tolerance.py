@@ -8,6 +8,7 @@ https only (unless the host allows plain http), redirects only to https, at most
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -414,7 +415,7 @@ async def test_at_most_five_redirects(
 ) -> None:
     hops = [f"https://hop{n}.example.test/feed.ics" for n in range(MAX_REDIRECTS + 2)]
     aioclient_mock.get(FEED_URL, status=307, headers={"Location": hops[0]})
-    for here, there in zip(hops, hops[1:], strict=False):
+    for here, there in pairwise(hops):
         aioclient_mock.get(here, status=307, headers={"Location": there})
     aioclient_mock.get(hops[-1], text=feed())
 
@@ -430,9 +431,7 @@ async def test_at_most_five_redirects(
     # Five redirects are fine.
     aioclient_mock.clear_requests()
     aioclient_mock.get(FEED_URL, status=307, headers={"Location": hops[0]})
-    for here, there in zip(
-        hops[: MAX_REDIRECTS - 1], hops[1:MAX_REDIRECTS], strict=True
-    ):
+    for here, there in pairwise(hops[:MAX_REDIRECTS]):
         aioclient_mock.get(here, status=307, headers={"Location": there})
     aioclient_mock.get(hops[MAX_REDIRECTS - 1], text=feed())
     assert (await async_fetch_feed(hass, FEED_URL)).body == feed()

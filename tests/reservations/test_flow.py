@@ -220,6 +220,6 @@ async def test_calendar_entry(hass: HomeAssistant, init_demo: MockConfigEntry) -
     coordinator = hass.config_entries.async_entries("lockbooking")[
         -1
     ].runtime_data.coordinator
-    ben = [r for r in coordinator.data.values() if r.summary == "Ben"][0]
+    ben = next(r for r in coordinator.data.values() if r.summary == "Ben")
     assert ben.phone_last4 == "1234"
     assert len(ben.uid) == 32

@@ -117,11 +117,11 @@ async def test_flow_creates_entry(
     }
     assert result["result"].unique_id == CLIENT_ID
 
-    method, url, data, headers = calls(igloo_api, "post", TOKEN_URL)[0]
+    _, _, data, headers = calls(igloo_api, "post", TOKEN_URL)[0]
     basic = b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
     assert headers["Authorization"] == f"Basic {basic}"
     assert data == {"grant_type": "client_credentials", "scope": " ".join(SCOPES)}
-    _, url, _, headers = calls(igloo_api, "get", DEVICES_URL)[0]
+    _, _, _, headers = calls(igloo_api, "get", DEVICES_URL)[0]
     assert headers["Authorization"] == f"Bearer {TOKEN}"
     await hass.async_block_till_done()
     assert hass.states.get("lock.front_door") is not None
@@ -291,7 +291,8 @@ async def test_locks_from_devices(
     locks = init_igloo.runtime_data.coordinator.data
     assert set(locks) == {FRONT_DOOR, PADLOCK}  # no Bridge, no Keypad
     front, padlock = locks[FRONT_DOOR], locks[PADLOCK]
-    assert front.capabilities.remote_lock and front.capabilities.remote_unlock
+    assert front.capabilities.remote_lock
+    assert front.capabilities.remote_unlock
     assert not front.capabilities.reports_state
     assert front.code_rules == (IGLOOHOME_HOURLY, IGLOOHOME_DAILY, IGLOOHOME_BRIDGE_PIN)
     assert front.status.battery_level == 100
