@@ -23,7 +23,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
 from .code_record import CodeRecord, Decider
-from .codes import CodeFailure, CodeRequest, async_issue, async_revoke, code_holder
+from .codes import CodeFailure, CodeRequest, async_issue, code_holder
 from .const import CONF_KIND, CONF_LOCKS, DOMAIN, EntryKind
 from .errors import translated_error
 from .ledger import LEDGER, CodeLedger
@@ -31,6 +31,7 @@ from .locks import LockTarget, locks_targeted
 from .models import Window
 from .planner import PlanRefused
 from .reservations.runtime import ReservationsRuntime
+from .revoke import async_revoke
 
 ATTR_START = "start"
 ATTR_END = "end"

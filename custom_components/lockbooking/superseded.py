@@ -3,7 +3,7 @@
 A record keeps the replaced code (`CodeRecord.superseded`) until the vendor revoked
 it, so a failure or a restart between making the new code and breaking the old one
 leaves the old one known, and revoked on the next pass (`reconcile.py`), or with the
-stay's cancellation (`codes.async_revoke`).
+stay's cancellation (`revoke.async_revoke`).
 """
 
 from __future__ import annotations

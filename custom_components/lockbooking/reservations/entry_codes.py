@@ -15,11 +15,12 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
 from ..code_record import CodeRecord
-from ..codes import CodeFailure, async_revoke
+from ..codes import CodeFailure
 from ..const import CONF_LOCKS, DOMAIN, LOGGER
 from ..ledger import CodeLedger
 from ..locks import LockTarget, locks_for_keys
 from ..planner import PlanRefused
+from ..revoke import async_revoke
 
 ISSUE_CODES_LEFT_LIVE = "codes_left_live"
 

@@ -23,12 +23,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.async_ import create_eager_task
 
 from ..code_record import CodeRecord
-from ..codes import (
-    CodeFailure,
-    CodeRequest,
-    async_issue,
-    async_revoke,
-)
+from ..codes import CodeFailure, CodeRequest, async_issue
 from ..const import (
     CODE_CHOICE_PHONE,
     CONF_LOCKS,
@@ -44,6 +39,7 @@ from ..ledger import CodeLedger
 from ..locks import LockTarget, lock_ids
 from ..models import Reservation, Window
 from ..planner import PlanRefused
+from ..revoke import async_revoke
 from ..vendors.base import VendorUnavailableError
 from ..vendors.retry import jitter
 from .cap_gate import CapGate
