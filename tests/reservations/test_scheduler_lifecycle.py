@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
@@ -15,7 +16,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.lockbooking.code_record import CodeStatus, Decider
-from custom_components.lockbooking.ledger import LEDGER
+from custom_components.lockbooking.ledger import LEDGER, STORAGE_KEY, CodeLedger
 from custom_components.lockbooking.vendors.base import VendorUnavailableError
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.core import HomeAssistant
@@ -350,3 +351,68 @@ async def test_a_guest_inside_keeps_their_code_when_a_margin_changes(
     _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
     await _refresh(hass, freezer)
     assert _front(hass, scope).ends == "2026-09-03T12:00:00+02:00"
+
+
+async def test_a_lost_ledger_looks_at_the_vendor_before_issuing(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    scope = init_reservations.entry_id
+    vendor = hass.config_entries.async_entries("lockbooking")[0].runtime_data.vendor
+    before = _front(hass, scope)
+    held = dict(vendor._codes)
+
+    # The ledger file is gone (a restored backup without it, say).
+    hass_storage.pop(STORAGE_KEY, None)
+    lost = CodeLedger(hass)
+    await lost.async_load()
+    assert lost.recovering
+    hass.data[LEDGER] = lost
+    assert await hass.config_entries.async_reload(scope)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert vendor._codes == held  # no second code on the lock
+    found = lost.get(FIRST_UID, FRONT, scope)
+    assert (found.status, found.code, found.vendor_id) == (
+        CodeStatus.ISSUED,
+        before.code,
+        before.vendor_id,
+    )
+
+
+async def test_a_stop_between_making_and_breaking_loses_and_doubles_nothing(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    scope = init_reservations.entry_id
+    vendor = hass.config_entries.async_entries("lockbooking")[0].runtime_data.vendor
+    old = _front(hass, scope)
+    issue = DemoVendor.async_issue_code
+
+    async def accepted_then_stopped(self: DemoVendor, lock: Any, *args: Any) -> Any:
+        issued = await issue(self, lock, *args)
+        if lock.id == "front_door":
+            raise asyncio.CancelledError  # Home Assistant stops right here
+        return issued
+
+    _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
+    with patch.object(DemoVendor, "async_issue_code", accepted_then_stopped):
+        await _refresh(hass, freezer)
+    left = _front(hass, scope)
+    assert left.status is CodeStatus.PENDING
+    assert left.superseded is not None
+    assert old.vendor_id in vendor._codes  # the guest's code still works meanwhile
+
+    # The account's next good refresh settles it: the new code kept, the old one gone.
+    freezer.tick(timedelta(minutes=2))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    record = _front(hass, scope)
+    assert (record.status, record.superseded) == (CodeStatus.ISSUED, None)
+    assert record.ends == "2026-09-03T11:00:00+02:00"
+    assert old.vendor_id not in vendor._codes
+    front_codes = [c for c in vendor._codes.values() if c.lock_id == "front_door"]
+    assert [c.vendor_id for c in front_codes] == [record.vendor_id]
