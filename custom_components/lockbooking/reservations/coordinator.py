@@ -1,8 +1,8 @@
 """Reservations of one entry: read from a booking feed or a calendar, kept safely.
 
 A fetch that fails changes nothing; what a good one changes is decided in `stays.py`
-(the cancellation rules). A stay that comes back under a new uid keeps its codes: they
-follow it to the new uid.
+(the cancellation rules). A stay that comes back under a new uid as the same booking
+keeps its codes: they follow it to the new uid.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 import hashlib
@@ -35,6 +35,7 @@ from .ics_events import EventFields, Unreadable, read_event, split_property, une
 from .ics_recur import occurrences
 from .ics_scan import ScanError, scan
 from .ics_zones import ZoneResolver
+from .identity import stay_reference
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -416,6 +417,7 @@ def make_reservation(
         end=end,
         description=description,
         phone_last4=phone_last4(description),
+        reference=stay_reference(description),
     )
 
 
@@ -450,9 +452,7 @@ def _unique_uids(reservations: list[Reservation]) -> list[Reservation]:
             while uid in seen:
                 count += 1
                 uid = f"{res.uid}#{res.start:%Y%m%dT%H%M}-{count}"
-            res = Reservation(
-                uid, res.summary, res.start, res.end, res.description, res.phone_last4
-            )
+            res = replace(res, uid=uid)
         seen.add(uid)
         unique.append(res)
     return unique
