@@ -91,6 +91,7 @@ from .reservations.feed import (
     is_secure,
     parse_feed,
 )
+from .reservations.feed_address import feed_address_key
 from .vendors import VENDOR_MODULES, async_get_vendor_class
 from .vendors.base import (
     AccountIdentity,
@@ -392,7 +393,9 @@ class LockbookingConfigFlow(
                     CONF_CHECKOUT: cv.time(user_input[CONF_CHECKOUT]).isoformat(),
                     CONF_LOCKS: keys,
                 }
-                source = hashlib.sha256(str(url or calendar).encode()).hexdigest()[:16]
+                source = hashlib.sha256(
+                    str(feed_address_key(url) if url else calendar).encode()
+                ).hexdigest()[:16]
                 await self.async_set_unique_id(f"reservations_{source}")
                 if self.source == SOURCE_RECONFIGURE:
                     return self.async_update_reload_and_abort(
