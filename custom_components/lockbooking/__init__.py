@@ -20,7 +20,7 @@ from .ledger import LEDGER, CodeLedger
 from .locks import async_remove_lock_devices, locks_for_keys
 from .reconcile import async_setup_reconcile
 from .reservations.arrivals import ArrivalWatcher, async_remove_warnings
-from .reservations.coordinator import ReservationsCoordinator
+from .reservations.coordinator import ReservationsCoordinator, async_forget_entry
 from .reservations.runtime import ReservationsConfigEntry, ReservationsRuntime
 from .reservations.scheduler import CodeScheduler
 from .services import async_setup_services
@@ -103,10 +103,10 @@ async def _async_setup_reservations(
         coordinator=coordinator, scheduler=scheduler, arrivals=arrivals
     )
     await hass.config_entries.async_forward_entry_setups(entry, RESERVATIONS_PLATFORMS)
+    # Not awaited, nor run here: a vendor must not hold up the set-up, nor Home
+    # Assistant's start. The scheduler's first run comes once the entry is loaded.
     entry.async_on_unload(scheduler.async_start())
     entry.async_on_unload(arrivals.async_start())
-    await scheduler.async_run()
-    # Not awaited: reading lock logs must not hold up Home Assistant's start.
     entry.async_create_background_task(
         hass, arrivals.async_run(), f"{DOMAIN} arrivals for {entry.title}"
     )
@@ -124,6 +124,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Drop what a removed reservations entry left in the repairs."""
+    """Drop what a removed reservations entry left in the repairs and in storage."""
     if entry.data[CONF_KIND] == EntryKind.RESERVATIONS:
         async_remove_warnings(hass, entry.entry_id)
+        await async_forget_entry(hass, entry.entry_id)
