@@ -145,6 +145,35 @@ async def test_options_change_between_two_misses_still_cancels(
     assert front_door(hass) is CodeStatus.REVOKED
 
 
+async def test_another_feed_reads_its_stays_afresh(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+    revoked: list[Any],
+) -> None:
+    """Reconfigured to another address: the old feed's stays are not its cancellations."""
+    other_url = FEED_URL.replace("12345", "67890")
+    serve(aioclient_mock, text=without_event(feed(), FIRST_UID))
+    await refresh(hass, freezer)
+    aioclient_mock.get(other_url, text=without_event(feed(), FIRST_UID))
+    hass.config_entries.async_update_entry(
+        init_reservations, data={**init_reservations.data, "url": other_url}
+    )
+
+    await restart(hass, init_reservations)
+    for _ in range(3):
+        await refresh(hass, freezer)
+
+    assert not revoked
+    assert front_door(hass) is CodeStatus.ISSUED
+    assert FIRST_UID not in init_reservations.runtime_data.coordinator.data
+    saved = hass_storage[storage_key(init_reservations.entry_id)]["data"]
+    assert saved["source"] == other_url
+    assert saved["misses"] == {}
+
+
 async def test_restart_before_the_revocation_still_revokes(
     hass: HomeAssistant,
     init_reservations: MockConfigEntry,
@@ -165,6 +194,12 @@ async def test_restart_before_the_revocation_still_revokes(
     saved = hass_storage[storage_key(init_reservations.entry_id)]["data"]
     assert [stay["uid"] for stay in saved["cancelled"]] == [FIRST_UID]
 
+    # Even reconfigured to another address: the cancellation was the old feed's word.
+    other_url = FEED_URL.replace("12345", "67890")
+    aioclient_mock.get(other_url, text=without_event(feed(), FIRST_UID))
+    hass.config_entries.async_update_entry(
+        init_reservations, data={**init_reservations.data, "url": other_url}
+    )
     await restart(hass, init_reservations)
 
     assert [event.data["uid"] for event in revoked] == [FIRST_UID]
@@ -327,3 +362,27 @@ async def test_removed_entry_leaves_no_saved_state(
     await hass.async_block_till_done()
 
     assert key not in hass_storage
+
+
+async def test_cancelled_stay_without_a_code_is_forgotten_without_locks(
+    hass: HomeAssistant,
+    init_demo: MockConfigEntry,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Nothing to revoke, no lock loaded: the saved list does not keep it for ever."""
+    assert hass.data[LEDGER].records(SECOND_UID) == []  # not due yet
+    assert await hass.config_entries.async_unload(init_demo.entry_id)
+    serve(aioclient_mock, text=without_event(feed(), SECOND_UID))
+
+    await refresh(hass, freezer)
+    await refresh(hass, freezer)
+
+    assert SECOND_UID not in init_reservations.runtime_data.coordinator.data
+    assert init_reservations.runtime_data.coordinator.cancelled == []
+    saved = hass_storage[storage_key(init_reservations.entry_id)]["data"]
+    assert saved["cancelled"] == []
+    # The first stay's codes, on locks not loaded now, are kept.
+    assert front_door(hass) is CodeStatus.ISSUED

@@ -36,16 +36,18 @@ def test_memory_reads_back_as_written() -> None:
         misses={"c": 1},
         cancelled=[stay("c")],
         failing_since=START,
+        source="https://example.com/cal.ics",
     )
 
     read = load(dump(saved))
 
     assert read.stays == {"a": saved.stays["a"], "b": saved.stays["b"]}
     assert list(read.stays) == ["a", "b"]  # by check-in, then uid
-    assert (read.misses, read.cancelled, read.failing_since) == (
+    assert (read.misses, read.cancelled, read.failing_since, read.source) == (
         {"c": 1},
         [stay("c")],
         START,
+        "https://example.com/cal.ics",
     )
 
 
@@ -70,12 +72,14 @@ def test_what_cannot_be_read_is_left_out() -> None:
             "misses": {"a": 1, "b": "1", "c": 0, "d": True},
             "cancelled": [good, None],
             "failing_since": 7,
+            "source": 7,
         }
     )
     assert list(read.stays or {}) == ["a"]
     assert read.misses == {"a": 1}
     assert read.cancelled == [stay("a")]
     assert read.failing_since is None
+    assert read.source is None
     for raw in (None, [], "x", {"stays": "x", "misses": [], "cancelled": {}}):
         assert load(raw) == SavedStays()
 

@@ -50,6 +50,7 @@ from .feed import (
     read_feed,
     skip_summary,
 )
+from .feed_address import feed_address_key
 from .options import ReservationsOptions
 from .saved import SavedStays, StaysMemory, async_remove_saved
 from .stays import compare_stays
@@ -101,6 +102,8 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         self._misses: dict[str, int] = {}
         self._failing_since: datetime | None = None
         self._memory = StaysMemory(hass, entry.entry_id)
+        url = entry.data.get(CONF_URL)
+        self._source = feed_address_key(url) if url else entry.data.get(CONF_CALENDAR)
         # Stays found cancelled, until automatic mode has revoked their codes.
         self.cancelled: list[Reservation] = []
         # What the last good read could not read, guessed, or took for closures.
@@ -113,10 +116,15 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
     async def _async_setup(self) -> None:
         """Read what earlier runs saved, before the first fetch."""
         saved = await self._memory.async_load()
+        # Decided from good fetches: revoked whatever the source is now.
+        self.cancelled = saved.cancelled
+        if saved.source != self._source:
+            # Reconfigured to another feed or calendar: its stays are read afresh,
+            # and the old source's are not taken for cancelled by it.
+            return
         if saved.stays is not None:
             self.data = saved.stays
         self._misses = saved.misses
-        self.cancelled = saved.cancelled
         self._failing_since = saved.failing_since
 
     async def async_config_entry_first_refresh(self) -> None:
@@ -157,7 +165,9 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
 
     async def _async_save(self, stays: dict[str, Reservation] | None) -> None:
         await self._memory.async_save(
-            SavedStays(stays, self._misses, self.cancelled, self._failing_since)
+            SavedStays(
+                stays, self._misses, self.cancelled, self._failing_since, self._source
+            )
         )
 
     async def async_forget_cancelled(self, settled: list[Reservation]) -> None:

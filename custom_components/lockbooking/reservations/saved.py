@@ -5,7 +5,7 @@ option change makes one) may fall between them; a stay found cancelled may not h
 had its codes revoked yet. So the entry keeps, in a Store of its own: the stays of its
 last good fetch, the consecutive misses of each stay missing, the stays found
 cancelled whose codes automatic mode has yet to revoke, and when the feed began to
-fail. Written atomically; a stored item this version cannot read is dropped, and a
+fail, with the source all that was read from. Written atomically; a stored item this version cannot read is dropped, and a
 store it cannot read at all counts as none (the entry then starts as a new one would).
 """
 
@@ -39,6 +39,8 @@ class SavedStays:
     misses: dict[str, int] = field(default_factory=dict)
     cancelled: list[Reservation] = field(default_factory=list)
     failing_since: datetime | None = None
+    # The feed's address (`feed_address_key`) or the calendar the stays came from.
+    source: str | None = None
 
 
 def dump(saved: SavedStays) -> dict[str, Any]:
@@ -52,6 +54,7 @@ def dump(saved: SavedStays) -> dict[str, Any]:
         "failing_since": saved.failing_since.isoformat()
         if saved.failing_since
         else None,
+        "source": saved.source,
     }
 
 
@@ -87,6 +90,7 @@ def load(raw: Any) -> SavedStays:
         if isinstance(cancelled, list)
         else [],
         failing_since=_moment(raw.get("failing_since")),
+        source=source if isinstance(source := raw.get("source"), str) else None,
     )
 
 

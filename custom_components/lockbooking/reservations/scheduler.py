@@ -173,10 +173,10 @@ class CodeScheduler:
         reservations = coordinator.data or {}
         self._forget_gone(reservations, dt_util.utcnow())
         targets = self.targets
-        if not targets:
-            return
-        if ReservationsOptions.from_entry(self.entry).auto_issue:
+        if targets and ReservationsOptions.from_entry(self.entry).auto_issue:
             await self._async_issue_due(list(reservations.values()), targets)
+        # Even without a lock loaded: a cancelled stay with nothing left to revoke (or
+        # ended) is forgotten, so the saved list cannot grow for ever.
         await self._async_revoke_cancelled(targets)
 
     async def _async_revoke_cancelled(self, targets: list[LockTarget]) -> None:
