@@ -1,5 +1,5 @@
 # The project's commands; each creates its environment on first use.
-.PHONY: run run-check e2e test test-current bench
+.PHONY: run run-check e2e lint test test-current bench
 
 run:          ## Home Assistant 2026.11.0 on http://localhost:8123 with a demo account (dev / dev)
 	scripts/run
@@ -9,6 +9,9 @@ run-check:    ## start `make run` in a throw-away folder, check the demo entitie
 
 e2e:          ## the browser test: `make run` in a throw-away folder, driven in Chromium; screenshots to docs/screenshots/
 	scripts/e2e
+
+lint:         ## ruff check, ruff format --check and mypy --strict on the integration (pinned in requirements/lint.txt)
+	scripts/lint
 
 test:         ## the whole suite with coverage, on Home Assistant 2025.12.4 (the oldest supported)
 	scripts/test oldest

@@ -102,7 +102,7 @@ def _speed_figures(runs: int) -> list[Figure]:
 
 
 def fallback_feed(name: str, copies: int) -> str:
-    """A fixture's time zones once and its events `copies` times (other UIDs), one feed."""
+    """Build one feed: a fixture's time zones once, its events `copies` times (new UIDs)."""
     zones: list[str] = []
     events: list[str] = []
     if name:

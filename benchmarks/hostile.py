@@ -38,10 +38,12 @@ def _filled(block: Callable[[int], str], limit: int = CAP) -> str:
 
 
 def x_property_80000_parameters() -> str:
+    """Write one X- property with 80,000 parameters (320 KB): issue #21's first."""
     return HEAD + "X-HOSTILE" + ";A=b" * 80_000 + ":v\r\n" + _event(0) + TAIL
 
 
 def location_lines_5000_events() -> str:
+    """Write 5,000 events with a LOCATION line: issue #21's second."""
     return (
         HEAD
         + "".join(_event(n, f"LOCATION:Flat {n}, Main street") for n in range(5000))
@@ -57,10 +59,12 @@ def parameters_to_the_cap() -> str:
 
 
 def one_line_of_10_mb() -> str:
+    """Write one unfolded 10 MB DESCRIPTION line: cut at MAX_LINE_CHARS."""
     return HEAD + "DESCRIPTION:" + "x" * (CAP - 200) + "\r\n" + _event(0) + TAIL
 
 
 def folded_line_of_10_mb() -> str:
+    """Write one 10 MB SUMMARY folded into short lines: unfolded up to the line cap."""
     return (
         HEAD
         + _event(0, "SUMMARY:x", *[" " + "y" * 74] * ((CAP - 400) // 77)).rstrip()
@@ -70,6 +74,7 @@ def folded_line_of_10_mb() -> str:
 
 
 def nesting_to_the_cap() -> str:
+    """Nest X- components as deep as the cap allows: refused past the stack's limit."""
     depth = (CAP - 200) // 26
     return HEAD + "BEGIN:X-DEEP\r\n" * depth + "END:X-DEEP\r\n" * depth + TAIL
 
@@ -100,6 +105,7 @@ def unreadable_events_to_the_cap() -> str:
 
 
 def parameters_on_every_date() -> str:
+    """Put 14 quoted parameters on every date of events up to the cap."""
     params = "".join(f';X-P{n}="a,b;c:d"' for n in range(14))
     return _filled(
         lambda n: "\r\n".join(
@@ -110,12 +116,14 @@ def parameters_on_every_date() -> str:
 
 
 def daily_rules_from_1970() -> str:
+    """Give every event up to the cap a daily rule from 1970: each is fast-forwarded."""
     return _filled(
         lambda n: _event(n, "RRULE:FREQ=DAILY").replace("20270105", "19700101")
     )
 
 
 def custom_zones_for_every_event() -> str:
+    """Give every event up to the cap a custom VTIMEZONE of its own."""
     zone = (
         "BEGIN:VTIMEZONE\r\nTZID:Zone {n}\r\nBEGIN:STANDARD\r\nDTSTART:16010101T030000\r\n"
         "TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\n"

@@ -170,7 +170,7 @@ def _reservation(
 
 
 def _dt(prop: Any, floating: tzinfo) -> date:
-    """A property's value; icalendar leaves a TZID it does not know floating.
+    """Read a property's value; icalendar leaves a TZID it does not know floating.
 
     Our policy for those: `UTC±hh[:mm]` is that offset (Windows' meaning), any other
     unknown TZID falls back on X-WR-TIMEZONE, then the caller's zone.

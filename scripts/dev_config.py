@@ -20,7 +20,7 @@ SAMPLE_URL = f"http://127.0.0.1:8123/local/{SAMPLE_FEED}"
 
 
 def sample_feed(today: date) -> str:
-    """An Airbnb-shaped feed whose stays are always around today (rewritten each start)."""
+    """Make an Airbnb-shaped feed with stays around today (it is rewritten each start)."""
     stays = [
         (-2, 3, "Reserved", "HMDEMO0001", "4144"),
         (3, 8, "Reserved", "HMDEMO0002", "0644"),
@@ -58,6 +58,7 @@ def sample_feed(today: date) -> str:
 
 
 def main(config: Path) -> None:
+    """Fill in what `config` lacks: onboarding, the dev login, the demo entries."""
     storage = config / ".storage"
     storage.mkdir(parents=True, exist_ok=True)
     link = config / "custom_components"

@@ -92,6 +92,7 @@ def _log_in() -> str:
 
 
 def main() -> int:
+    """Start `make run`, check what it serves, stop it; 0 if all was there."""
     with tempfile.TemporaryDirectory(prefix="lockbooking-run-") as config:
         log = Path(config) / "run.log"
         with log.open("w") as output:

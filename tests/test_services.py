@@ -74,6 +74,7 @@ async def test_issue_on_a_keypad_lock(
         "uid": "stay-1",
         "name": "Reserved - Anna",
         "status": "issued",
+        "decided_by": "host",
         "notes": [],
     }
     assert len(code["code"]) == 6

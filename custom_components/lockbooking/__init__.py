@@ -21,6 +21,7 @@ from .locks import async_remove_lock_devices, locks_for_keys
 from .reconcile import async_setup_reconcile
 from .reservations.arrivals import ArrivalWatcher, async_remove_warnings
 from .reservations.coordinator import ReservationsCoordinator, async_forget_entry
+from .reservations.entry_codes import async_revoke_entry_codes
 from .reservations.runtime import ReservationsConfigEntry, ReservationsRuntime
 from .reservations.scheduler import CodeScheduler
 from .services import async_setup_services
@@ -71,7 +72,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
 async def _async_setup_account(
     hass: HomeAssistant, entry: LockbookingConfigEntry
 ) -> bool:
-    """A vendor account: its client, its coordinator and its entities."""
+    """Set up a vendor account: its client, its coordinator and its entities."""
     try:
         vendor = await async_create_vendor(hass, entry.data)
     except VendorUnavailableError as err:
@@ -92,7 +93,7 @@ async def _async_setup_account(
 async def _async_setup_reservations(
     hass: HomeAssistant, entry: ReservationsConfigEntry
 ) -> bool:
-    """A reservations entry: its feed, its calendar and its automatic codes."""
+    """Set up a reservations entry: its feed, its calendar and its automatic codes."""
     coordinator = ReservationsCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     ledger = hass.data[LEDGER]
@@ -124,7 +125,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Drop what a removed reservations entry left in the repairs and in storage."""
+    """Drop what a removed reservations entry left: repairs, live codes, saved stays."""
     if entry.data[CONF_KIND] == EntryKind.RESERVATIONS:
         async_remove_warnings(hass, entry.entry_id)
+        # Nobody follows its stays any more: their codes go with it.
+        await async_revoke_entry_codes(hass, hass.data[LEDGER], entry)
         await async_forget_entry(hass, entry.entry_id)

@@ -55,7 +55,7 @@ class BatteryLowSensor(LockbookingEntity, BinarySensorEntity):
     @property
     def is_on(self) -> bool | None:
         """Whether the battery is critical."""
-        return self.lock.status.battery_critical
+        return self.reported_lock.status.battery_critical
 
 
 class KeypadBatteryLowSensor(LockbookingEntity, BinarySensorEntity):
@@ -72,7 +72,7 @@ class KeypadBatteryLowSensor(LockbookingEntity, BinarySensorEntity):
     @property
     def is_on(self) -> bool | None:
         """Whether the keypad's battery is critical."""
-        return self.lock.status.keypad_battery_critical
+        return self.reported_lock.status.keypad_battery_critical
 
 
 class DoorSensor(LockbookingEntity, BinarySensorEntity):
@@ -88,4 +88,4 @@ class DoorSensor(LockbookingEntity, BinarySensorEntity):
     @property
     def is_on(self) -> bool | None:
         """Whether the door is open."""
-        return self.lock.status.door_open
+        return self.reported_lock.status.door_open

@@ -118,7 +118,9 @@ class ReservationsCalendar(CoordinatorEntity[ReservationsCoordinator], CalendarE
         )
 
     def _description(self, reservation: Reservation) -> str | None:
-        records = self.hass.data[LEDGER].records(reservation.uid)
+        records = self.hass.data[LEDGER].records(
+            reservation.uid, self.coordinator.config_entry.entry_id
+        )
         lines = [_code_state(record, reservation) for record in records]
         parts = [without_phone_digits(reservation.description) or ""]
         if arrived := min(

@@ -14,9 +14,17 @@ from zoneinfo import ZoneInfo
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .ledger import CodeLedger, CodeRecord, CodeStatus, record_key
+from .const import LOGGER
+from .ledger import (
+    CodeLedger,
+    CodeRecord,
+    CodeStatus,
+    Decider,
+    SupersededCode,
+    record_key,
+)
 from .locks import LockTarget
-from .models import IssuedCode, PlannedCode, Window
+from .models import CodeKind, IssuedCode, PlannedCode, Window
 from .planner import PlanRefused, code_problem, plan_code
 from .reconcile import async_settle
 from .vendors.base import (
@@ -24,6 +32,7 @@ from .vendors.base import (
     VendorError,
     VendorRejectedError,
     VendorUnavailableError,
+    VendorUnsupportedError,
 )
 
 
@@ -38,6 +47,11 @@ class CodeRequest:
     code: str | None = None
     # A code to use on each lock that takes it (the guest's phone digits), random elsewhere.
     preferred_code: str | None = None
+    # The reservations entry whose stay this is ("" for none), who asks, and the stay's
+    # own check-in and check-out (without the entry's margins).
+    scope: str = ""
+    decided_by: Decider = Decider.AUTOMATIC
+    stay: Window | None = None
 
 
 @dataclass(slots=True)
@@ -51,7 +65,7 @@ class CodeFailure(Exception):
 def plan_for(
     hass: HomeAssistant, target: LockTarget, request: CodeRequest
 ) -> PlannedCode:
-    """What the lock will accept for the request; raises PlanRefused with the reason."""
+    """Plan what the lock will accept for the request; raise PlanRefused with the reason."""
     rules = target.lock.code_rules
     if request.code is not None:
         rules = tuple(rule for rule in rules if rule.chosen_code)
@@ -77,7 +91,9 @@ async def async_issue(
     """Issue the request's code on every target lock, or return the one already issued."""
     plans: dict[str, tuple[CodeRequest, PlannedCode]] = {}
     for target in targets:
-        if not already_issued(ledger.get(request.uid, target.key), request):
+        if not already_issued(
+            ledger.get(request.uid, target.key, request.scope), request
+        ):
             try:
                 plans[target.key] = _plan_preferring(hass, ledger, target, request)
             except PlanRefused as err:
@@ -86,7 +102,7 @@ async def async_issue(
     records: list[CodeRecord] = []
     failures: list[tuple[LockTarget, VendorError]] = []
     for target in targets:
-        existing = ledger.get(request.uid, target.key)
+        existing = ledger.get(request.uid, target.key, request.scope)
         if target.key not in plans and existing is not None:
             records.append(existing)
             continue
@@ -108,7 +124,10 @@ async def async_issue(
         except VendorError as err:
             failures.append((target, err))
             _reauth_if_refused(target, err)
-            records.append(ledger.get(request.uid, target.key))  # type: ignore[arg-type]
+            if (
+                failed := ledger.get(request.uid, target.key, request.scope)
+            ) is not None:
+                records.append(failed)
     if failures:
         raise CodeFailure(failures, records)
     return records
@@ -128,11 +147,11 @@ NOTE_PREFERRED_REFUSED = "Random code: the lock refused the guest's phone digits
 def _plan_preferring(
     hass: HomeAssistant, ledger: CodeLedger, target: LockTarget, request: CodeRequest
 ) -> tuple[CodeRequest, PlannedCode]:
-    """The request to send to one lock and its plan: the preferred code where it fits."""
+    """Pick the request to send to one lock, and its plan: the preferred code if it fits."""
     preferred = request.preferred_code
     if request.code is not None or preferred is None:
         return request, plan_for(hass, target, request)
-    if code_holder(ledger, target.key, preferred, request.uid) is not None:
+    if code_holder(ledger, target.key, preferred, request) is not None:
         return request, _noted(plan_for(hass, target, request), NOTE_PREFERRED_TAKEN)
     chosen = replace(request, code=preferred)
     try:
@@ -146,20 +165,26 @@ def _noted(plan: PlannedCode, note: str) -> PlannedCode:
 
 
 def code_holder(
-    ledger: CodeLedger, lock_key: str, code: str, uid: str
+    ledger: CodeLedger, lock_key: str, code: str, request: CodeRequest
 ) -> CodeRecord | None:
-    """Find another uid's live record holding `code` on the lock: codes are unique per lock."""
+    """Find another record's live code `code` on the lock: codes are unique per lock."""
+    own = record_key(request.uid, lock_key, request.scope)
     return next(
         (
             record
             for record in ledger.records()
             if record.lock_key == lock_key
-            and record.code == code
-            and record.uid != uid
-            and record.status in (CodeStatus.ISSUED, CodeStatus.PENDING)
+            and record.key != own
+            and (
+                (record.code == code and record.status in _HOLDING)
+                or (record.superseded is not None and record.superseded.code == code)
+            )
         ),
         None,
     )
+
+
+_HOLDING = (CodeStatus.ISSUED, CodeStatus.PENDING)
 
 
 def _reauth_if_refused(target: LockTarget, err: VendorError) -> None:
@@ -186,9 +211,14 @@ async def _async_issue_one(
     existing: CodeRecord | None,
 ) -> CodeRecord:
     """Issue on one lock, one piece of work per uid and lock at a time."""
-    async with ledger.working_on(record_key(request.uid, target.key)):
+    async with ledger.working_on(record_key(request.uid, target.key, request.scope)):
         # Another issue or a reconciliation may have settled the record while we waited.
-        existing = ledger.get(request.uid, target.key)
+        existing = ledger.get(request.uid, target.key, request.scope)
+        if existing is None and ledger.recovering:
+            # The ledger was lost: the vendor may hold this very code from before.
+            existing = await ledger.async_put(
+                _new_record(target, request, plan, None, None)
+            )
         if existing is not None and (
             existing.status is CodeStatus.PENDING or existing.uncertain
         ):
@@ -209,21 +239,69 @@ async def _async_send(
     plan: PlannedCode,
     existing: CodeRecord | None,
 ) -> CodeRecord:
-    """Record the code pending, ask the vendor for it, record its answer."""
-    vendor = target.entry.runtime_data.vendor
-    vendor_calls = target.entry.runtime_data.vendor_calls
-    if (
-        existing is not None
-        and existing.status is CodeStatus.ISSUED
-        and existing.revocable
-    ):
-        # The reservation moved: the old window's code goes before the new one comes.
-        async with vendor_calls:
-            await vendor.async_revoke_code(
-                target.lock, issued_code(existing, target.lock.id)
-            )
-        await ledger.async_put(existing.evolve(status=CodeStatus.REVOKED))
+    """Make the request's code, then break the one it replaces (make before break)."""
+    if existing is not None and existing.superseded is not None:
+        # A code replaced earlier is still live: it goes before another replacement.
+        existing = await async_revoke_superseded(ledger, target, existing)
+    replacing = (
+        existing
+        if existing is not None and existing.status is CodeStatus.ISSUED
+        else None
+    )
+    if replacing is not None and _movable(target, replacing, request, plan):
+        return await _async_move_window(ledger, target, request, plan, replacing)
+    superseded = (
+        SupersededCode.of(replacing)
+        if replacing is not None and replacing.revocable
+        else None
+    )
     record = await ledger.async_put(
+        _new_record(target, request, plan, existing, superseded)
+    )
+    try:
+        async with target.entry.runtime_data.vendor_calls:
+            issued = await target.entry.runtime_data.vendor.async_issue_code(
+                target.lock, plan, request.name, request.code
+            )
+    except VendorError as err:
+        uncertain = _outcome_unknown(err)
+        if replacing is not None and not uncertain:
+            # Nothing new was made: the code the guest holds stays, as it was.
+            await ledger.async_put(replacing.evolve(error=err.key))
+        else:
+            await ledger.async_put(
+                record.evolve(
+                    status=CodeStatus.FAILED, error=err.key, uncertain=uncertain
+                )
+            )
+        raise
+    record = await ledger.async_put(
+        record.evolve(
+            status=CodeStatus.ISSUED,
+            kind=issued.kind.value,
+            code=issued.code,
+            vendor_id=issued.vendor_id,
+            starts=issued.window.start.isoformat(),
+            ends=issued.window.end.isoformat(),
+            revocable=issued.revocable,
+            notes=issued.notes,
+            error=None,
+        )
+    )
+    if record.superseded is not None:
+        record = await async_revoke_superseded(ledger, target, record, strict=False)
+    return record
+
+
+def _new_record(
+    target: LockTarget,
+    request: CodeRequest,
+    plan: PlannedCode,
+    existing: CodeRecord | None,
+    superseded: SupersededCode | None,
+) -> CodeRecord:
+    """Describe the code about to be asked for, before the vendor call (`pending`)."""
+    return _decided(
         CodeRecord(
             uid=request.uid,
             lock_key=target.key,
@@ -239,33 +317,112 @@ async def _async_send(
             notes=plan.notes,
             # A stay that moved after the guest arrived stays arrived.
             used_at=existing.used_at if existing is not None else None,
-        )
+            scope=request.scope,
+            superseded=superseded,
+        ),
+        request,
     )
+
+
+def _decided(record: CodeRecord, request: CodeRequest) -> CodeRecord:
+    """Stamp a record with who decided it and for which stay dates."""
+    stay = request.stay
+    return record.evolve(
+        decided_by=request.decided_by,
+        stay_start=stay.start.isoformat() if stay else None,
+        stay_end=stay.end.isoformat() if stay else None,
+    )
+
+
+def _movable(
+    target: LockTarget, record: CodeRecord, request: CodeRequest, plan: PlannedCode
+) -> bool:
+    """Tell whether the vendor can give the record's code the new window in place."""
+    return (
+        target.entry.runtime_data.vendor.updates_window_in_place
+        and record.vendor_id is not None
+        and record.kind == plan.kind.value
+        and request.code in (None, record.code)
+    )
+
+
+async def _async_move_window(
+    ledger: CodeLedger,
+    target: LockTarget,
+    request: CodeRequest,
+    plan: PlannedCode,
+    record: CodeRecord,
+) -> CodeRecord:
+    """Move an issued code's window at the vendor: the guest keeps the same digits.
+
+    The record changes only once the vendor answered: until then it tells the code as
+    the lock has it, and a retry asks for the same move again.
+    """
     try:
-        async with vendor_calls:
-            issued = await vendor.async_issue_code(
-                target.lock, plan, request.name, request.code
+        async with target.entry.runtime_data.vendor_calls:
+            issued = await target.entry.runtime_data.vendor.async_update_code_window(
+                target.lock, issued_code(record, target.lock.id), plan
             )
     except VendorError as err:
-        await ledger.async_put(
-            record.evolve(
-                status=CodeStatus.FAILED, error=err.key, uncertain=_outcome_unknown(err)
-            )
-        )
+        await ledger.async_put(record.evolve(error=err.key))
         raise
     return await ledger.async_put(
-        record.evolve(
-            status=CodeStatus.ISSUED,
-            kind=issued.kind.value,
-            code=issued.code,
-            vendor_id=issued.vendor_id,
-            starts=issued.window.start.isoformat(),
-            ends=issued.window.end.isoformat(),
-            revocable=issued.revocable,
-            notes=issued.notes,
-            error=None,
+        _decided(
+            record.evolve(
+                name=request.name,
+                requested_start=request.start.isoformat(),
+                requested_end=request.end.isoformat(),
+                starts=issued.window.start.isoformat(),
+                ends=issued.window.end.isoformat(),
+                notes=issued.notes,
+                error=None,
+            ),
+            request,
         )
     )
+
+
+async def async_revoke_superseded(
+    ledger: CodeLedger, target: LockTarget, record: CodeRecord, *, strict: bool = True
+) -> CodeRecord:
+    """Revoke the code a record's newer window replaced.
+
+    Raises VendorError when `strict`; otherwise the old code stays recorded, to be
+    revoked on the next pass (the new one is issued either way).
+    """
+    old = record.superseded
+    if old is None:
+        return record
+    replaced = IssuedCode(
+        lock_id=target.lock.id,
+        kind=CodeKind(old.kind) if old.kind else CodeKind.KEYPAD,
+        code=old.code or "",
+        window=_window(old.starts, old.ends) or record.window,
+        vendor_id=old.vendor_id,
+        revocable=old.revocable,
+    )
+    try:
+        async with target.entry.runtime_data.vendor_calls:
+            await target.entry.runtime_data.vendor.async_revoke_code(
+                target.lock, replaced
+            )
+    except VendorError as err:
+        if strict:
+            raise
+        LOGGER.warning(
+            "The code a new window replaced on %s could not be revoked yet (%s); "
+            "it is tried again",
+            target.lock.name,
+            err.key,
+        )
+        return record
+    return await ledger.async_put(record.evolve(superseded=None))
+
+
+def _window(start: str | None, end: str | None) -> Window | None:
+    if start is None or end is None:
+        return None
+    return Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
 
 
 def _outcome_unknown(err: VendorError) -> bool:
@@ -276,10 +433,17 @@ def _outcome_unknown(err: VendorError) -> bool:
 
 
 def issued_code(record: CodeRecord, lock_id: str) -> IssuedCode:
-    """The vendor's view of a recorded code."""
+    """Rebuild the vendor's view of a recorded code.
+
+    The ledger keeps the kind as text, and vendors compare it with CodeKind members by
+    identity, which text never is. Raises VendorUnsupportedError for a kind this release
+    does not know (every record it writes has one it knows).
+    """
+    if record.kind is None or record.kind not in CodeKind:
+        raise VendorUnsupportedError(f"a code of unknown kind {record.kind}")
     return IssuedCode(
         lock_id=lock_id,
-        kind=record.kind,  # type: ignore[arg-type]
+        kind=CodeKind(record.kind),
         code=record.code or "",
         window=record.window,
         vendor_id=record.vendor_id,
@@ -293,19 +457,27 @@ async def async_revoke(
     *,
     uid: str | None = None,
     code: str | None = None,
+    scope: str | None = None,
+    decided_by: Decider = Decider.AUTOMATIC,
 ) -> list[CodeRecord]:
-    """Revoke the matching issued codes; refuses (PlanRefused) before any vendor call."""
+    """Revoke the matching live codes; refuses (PlanRefused) before any vendor call.
+
+    A record's code and the older code its new window replaced both go; a code whose
+    issue had an unknown outcome is looked for at the vendor first.
+    """
     by_key = {target.key: target for target in targets}
     found = [
         record
-        for record in ledger.records(uid)
-        if record.lock_key in by_key
-        and record.status is CodeStatus.ISSUED
-        and (code is None or record.code == code)
+        for record in ledger.records(uid, scope)
+        if record.lock_key in by_key and _revocable_match(record, code)
     ]
     if not found:
         raise PlanRefused("code_not_found")
-    if stuck := [record for record in found if not record.revocable]:
+    if stuck := [
+        record
+        for record in found
+        if not record.revocable and record.status is CodeStatus.ISSUED
+    ]:
         raise PlanRefused(
             "code_not_revocable",
             {"lock": stuck[0].lock_name, "ends": stuck[0].ends or ""},
@@ -315,27 +487,59 @@ async def async_revoke(
     for listed in found:
         target = by_key[listed.lock_key]
         async with ledger.working_on(listed.key):
-            # An issue may have revoked or replaced the code while we waited: the
-            # current one is what to revoke (a moved stay's new code is still its uid's).
-            record = ledger.get(listed.uid, listed.lock_key)
-            if (
-                record is None
-                or record.status is not CodeStatus.ISSUED
-                or (code is not None and record.code != code)
-            ):
-                continue
             try:
-                async with target.entry.runtime_data.vendor_calls:
-                    await target.entry.runtime_data.vendor.async_revoke_code(
-                        target.lock, issued_code(record, target.lock.id)
+                if (
+                    record := await _async_revoke_one(
+                        ledger, target, listed, code, decided_by
                     )
+                ) is not None:
+                    revoked.append(record)
             except VendorError as err:
                 failures.append((target, err))
                 _reauth_if_refused(target, err)
-                continue
-            revoked.append(
-                await ledger.async_put(record.evolve(status=CodeStatus.REVOKED))
-            )
     if failures:
         raise CodeFailure(failures, revoked)
     return revoked
+
+
+def _revocable_match(record: CodeRecord, code: str | None) -> bool:
+    """Tell whether a record may hold a live code (matching `code`, if given)."""
+    codes = {record.code, record.superseded.code if record.superseded else None}
+    live = (
+        record.status is CodeStatus.ISSUED
+        or record.superseded is not None
+        or (record.status is CodeStatus.FAILED and record.uncertain)
+    )
+    return live and (code is None or code in codes)
+
+
+async def _async_revoke_one(
+    ledger: CodeLedger,
+    target: LockTarget,
+    listed: CodeRecord,
+    code: str | None,
+    decided_by: Decider,
+) -> CodeRecord | None:
+    """Revoke one record's live codes; None if another task settled it meanwhile."""
+    # An issue may have revoked or replaced the code while we waited: the current
+    # one is what to revoke (a moved stay's new code is still its uid's).
+    record = ledger.get(listed.uid, listed.lock_key, listed.scope)
+    if record is None or not _revocable_match(record, code):
+        return None
+    if record.status is not CodeStatus.ISSUED and record.uncertain:
+        async with target.entry.runtime_data.vendor_calls:
+            record = await async_settle(
+                ledger, target.entry.runtime_data.vendor, target.lock, record
+            )
+    record = await async_revoke_superseded(ledger, target, record)
+    if record.status is CodeStatus.ISSUED:
+        if not record.revocable:
+            return None  # it lives until its window ends; said before any call
+        async with target.entry.runtime_data.vendor_calls:
+            await target.entry.runtime_data.vendor.async_revoke_code(
+                target.lock, issued_code(record, target.lock.id)
+            )
+    # Also an uncertain issue the vendor turned out not to hold: nothing of it lives.
+    return await ledger.async_put(
+        record.evolve(status=CodeStatus.REVOKED, decided_by=decided_by, uncertain=False)
+    )

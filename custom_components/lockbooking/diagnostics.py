@@ -7,12 +7,13 @@ from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_KIND, CONF_LOCKS, EntryKind
+from .const import CONF_LOCKS
+from .coordinator import LockbookingConfigEntry
 from .ledger import LEDGER, CodeRecord
 from .locks import lock_id_in
+from .reservations.runtime import ReservationsConfigEntry, ReservationsRuntime
 
 TO_REDACT = {
     "access_token",
@@ -39,14 +40,14 @@ GUEST_DETAILS = {"code", "description", "lock_key", "name", "phone_last4", "summ
 
 
 async def async_get_config_entry_diagnostics(
-    hass: HomeAssistant, entry: ConfigEntry
+    hass: HomeAssistant, entry: LockbookingConfigEntry | ReservationsConfigEntry
 ) -> dict[str, Any]:
-    """A vendor account's locks, or a reservations entry's stays, and their codes."""
-    coordinator = entry.runtime_data.coordinator
+    """Describe an account's locks, or a reservations entry's stays, and their codes."""
     settings = async_redact_data(
         {"data": dict(entry.data), "options": dict(entry.options)}, TO_REDACT
     )
-    if entry.data[CONF_KIND] == EntryKind.RESERVATIONS:
+    if isinstance(entry.runtime_data, ReservationsRuntime):
+        coordinator = entry.runtime_data.coordinator
         reservations = list((coordinator.data or {}).values())
         uids = {reservation.uid for reservation in reservations}
         lock_keys = set(entry.data.get(CONF_LOCKS, []))
@@ -80,10 +81,11 @@ async def async_get_config_entry_diagnostics(
                 for closure in coordinator.closures
             ],
         }
+    account = entry.runtime_data.coordinator
     return {
         "entry": settings,
-        "last_update_success": coordinator.last_update_success,
-        "locks": [asdict(lock) for lock in coordinator.data.values()],
+        "last_update_success": account.last_update_success,
+        "locks": [asdict(lock) for lock in account.data.values()],
         "codes": _codes(
             hass, lambda r: lock_id_in(entry.unique_id, r.lock_key) is not None
         ),
@@ -93,7 +95,7 @@ async def async_get_config_entry_diagnostics(
 def _codes(
     hass: HomeAssistant, wanted: Callable[[CodeRecord], bool]
 ) -> list[dict[str, Any]]:
-    """The ledger's records that belong to the entry, without codes or guest names."""
+    """List the ledger's records that belong to the entry, without codes or guest names."""
     return [
         async_redact_data(asdict(record), GUEST_DETAILS)
         for record in hass.data[LEDGER].records()

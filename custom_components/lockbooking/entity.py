@@ -39,8 +39,11 @@ class LockbookingEntity(CoordinatorEntity[LockCoordinator]):
             )
 
     @property
-    def lock(self) -> Lock:
-        """The lock as last reported."""
+    def reported_lock(self) -> Lock:
+        """The lock as the account last reported it.
+
+        Not `lock`: that is LockEntity's method for locking, which a lock entity has too.
+        """
         return self.coordinator.data[self.lock_id]
 
     @property
@@ -49,7 +52,7 @@ class LockbookingEntity(CoordinatorEntity[LockCoordinator]):
         return (
             super().available
             and self.lock_id in self.coordinator.data
-            and self.lock.status.online
+            and self.reported_lock.status.online
         )
 
 

@@ -35,7 +35,7 @@ def repair_text(text: str | None) -> str:
 
 
 def translated_error(err: VendorError, lock_name: str) -> HomeAssistantError:
-    """The Home Assistant error for a vendor error, naming the lock."""
+    """Translate a vendor error into a Home Assistant error that names the lock."""
     error_type = (
         ServiceValidationError
         if isinstance(err, VendorUnsupportedError)
@@ -51,16 +51,21 @@ def translated_error(err: VendorError, lock_name: str) -> HomeAssistantError:
 def vendor_action[EntityT: LockbookingEntity, **P](
     func: Callable[Concatenate[EntityT, P], Awaitable[None]],
 ) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]]:
-    """Run an entity's vendor call; map its errors and refresh the account afterwards."""
+    """Run an entity's vendor call; map its errors and refresh the account afterwards.
+
+    A method of keyword arguments only takes `self` positional-only (`self, /,
+    **kwargs`), as the wrapper does: else a keyword named "self" would pass the
+    wrapper and fail the method, and mypy refuses the pair.
+    """
 
     @wraps(func)
-    async def handler(self: EntityT, *args: P.args, **kwargs: P.kwargs) -> None:
+    async def handler(self: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> None:
         try:
             await func(self, *args, **kwargs)
         except VendorError as err:
             if isinstance(err, VendorAuthError):
                 self.coordinator.config_entry.async_start_reauth(self.hass)
-            raise translated_error(err, self.lock.name) from err
+            raise translated_error(err, self.reported_lock.name) from err
         finally:
             await self.coordinator.async_refresh()
 

@@ -31,7 +31,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN, LOGGER
+from .const import CONF_KIND, DOMAIN, LOGGER, EntryKind
 from .models import Window
 
 STORAGE_VERSION = 1
@@ -40,6 +40,13 @@ ISSUE_LEDGER_UNREADABLE = "ledger_unreadable"
 ISSUE_RECORDS_UNREADABLE = "ledger_records_unreadable"
 # Where Home Assistant keeps the one ledger every entry shares.
 LEDGER: HassKey[CodeLedger] = HassKey(f"{DOMAIN}_ledger")
+
+
+class Decider(StrEnum):
+    """Who decided a code's last change: automatic mode, or the host through a service."""
+
+    AUTOMATIC = "automatic"
+    HOST = "host"
 
 
 class CodeStatus(StrEnum):
@@ -79,11 +86,29 @@ class CodeRecord:
     announced: bool = True
     # When the lock's log first showed the code open it (ISO, UTC): the guest arrived.
     used_at: str | None = None
+    # The reservations entry whose stay the code serves; "" for a code of no entry's.
+    scope: str = ""
+    # Automatic mode never undoes what the host decided (see reservations/scheduler.py).
+    decided_by: Decider = Decider.AUTOMATIC
+    # The stay's own check-in and check-out when the code was decided (ISO): a host's
+    # revoke stands until the stay's dates change.
+    stay_start: str | None = None
+    stay_end: str | None = None
+    # The code a new window replaces, live at the vendor until it is revoked: a new
+    # code is made before the old one is broken (`codes.py`).
+    superseded: SupersededCode | None = None
 
     @property
     def key(self) -> str:
         """The idempotency key."""
-        return record_key(self.uid, self.lock_key)
+        return record_key(self.uid, self.lock_key, self.scope)
+
+    @property
+    def live(self) -> bool:
+        """Tell whether the vendor may hold a code of this record's that works."""
+        return self.status in (CodeStatus.ISSUED, CodeStatus.PENDING) or (
+            self.superseded is not None
+        )
 
     @property
     def window(self) -> Window:
@@ -111,19 +136,68 @@ class CodeRecord:
             "starts": self.starts,
             "ends": self.ends,
             "status": self.status.value,
+            "decided_by": self.decided_by.value,
             "notes": list(self.notes),
         }
 
     def evolve(self, **changes: Any) -> CodeRecord:
-        """A copy with changes and a fresh timestamp."""
+        """Copy the record with changes and a fresh timestamp."""
         return replace(self, updated_at=dt_util.utcnow().isoformat(), **changes)
 
 
+@dataclass(frozen=True, slots=True)
+class SupersededCode:
+    """A code replaced by a record's newer window, kept until the vendor revoked it."""
+
+    kind: str | None
+    code: str | None
+    vendor_id: str | None
+    starts: str | None
+    ends: str | None
+    revocable: bool = True
+
+    @classmethod
+    def of(cls, record: CodeRecord) -> SupersededCode:
+        """Describe the code a record holds now."""
+        return cls(
+            record.kind,
+            record.code,
+            record.vendor_id,
+            record.starts,
+            record.ends,
+            record.revocable,
+        )
+
+
 _RECORD_FIELDS = frozenset(f.name for f in fields(CodeRecord))
+_SUPERSEDED_FIELDS = frozenset(f.name for f in fields(SupersededCode))
+
+
+def _read_superseded(raw: Any) -> SupersededCode | None:
+    """A stored superseded code; raises ValueError when it is not one."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ValueError("superseded")
+    known = {name: value for name, value in raw.items() if name in _SUPERSEDED_FIELDS}
+    try:
+        superseded = SupersededCode(**known)
+    except TypeError as err:
+        raise ValueError("superseded") from err
+    optional = (
+        superseded.kind,
+        superseded.code,
+        superseded.vendor_id,
+        superseded.starts,
+        superseded.ends,
+    )
+    if not all(value is None or isinstance(value, str) for value in optional):
+        raise ValueError("superseded")
+    return superseded
 
 
 def _read_record(raw: Any) -> CodeRecord | None:
-    """A stored record, ignoring fields a newer version added; None if unreadable."""
+    """Read a stored record, ignoring fields a newer version added; None if unreadable."""
     if not isinstance(raw, dict):
         return None
     known = {name: value for name, value in raw.items() if name in _RECORD_FIELDS}
@@ -133,11 +207,13 @@ def _read_record(raw: Any) -> CodeRecord | None:
                 **known,
                 "status": CodeStatus(known["status"]),
                 "notes": tuple(known.get("notes") or ()),
+                "decided_by": Decider(known.get("decided_by", Decider.AUTOMATIC)),
+                "superseded": _read_superseded(known.get("superseded")),
             }
         )
     except (KeyError, TypeError, ValueError):
         return None
-    texts = (record.uid, record.lock_key, record.lock_name, record.name)
+    texts = (record.uid, record.lock_key, record.lock_name, record.name, record.scope)
     moments = (record.requested_start, record.requested_end)
     optional = (
         record.kind,
@@ -146,6 +222,8 @@ def _read_record(raw: Any) -> CodeRecord | None:
         record.starts,
         record.ends,
         record.used_at,
+        record.stay_start,
+        record.stay_end,
     )
     if not (
         all(isinstance(value, str) for value in (*texts, *moments, record.updated_at))
@@ -154,7 +232,7 @@ def _read_record(raw: Any) -> CodeRecord | None:
     ):
         return None
     try:
-        for moment in (*moments, record.starts, record.ends, record.used_at):
+        for moment in (*moments, *optional[3:]):
             if moment is not None:
                 datetime.fromisoformat(moment)
     except ValueError:
@@ -162,9 +240,9 @@ def _read_record(raw: Any) -> CodeRecord | None:
     return record
 
 
-def record_key(uid: str, lock_key: str) -> str:
-    """The ledger key of a uid on a lock."""
-    return f"{uid}|{lock_key}"
+def record_key(uid: str, lock_key: str, scope: str = "") -> str:
+    """The ledger key of a uid on a lock, within a reservations entry's scope."""
+    return f"{scope}|{uid}|{lock_key}" if scope else f"{uid}|{lock_key}"
 
 
 class LedgerStore(Store[dict[str, Any]]):
@@ -205,6 +283,9 @@ class CodeLedger:
         # Records this version could not read, kept verbatim so a save never drops them.
         self._unreadable: list[Any] = []
         self._saving = True
+        # True when no ledger could be read although entries existed: the vendors may
+        # hold codes it no longer knows, so each new code is looked for first.
+        self.recovering = False
         # A lock per record key, held while an issue or `reconcile` works on the record:
         # a `pending` record whose lock is free was left by an interrupted issue.
         self._in_flight: dict[str, asyncio.Lock] = {}
@@ -212,14 +293,23 @@ class CodeLedger:
     async def async_load(self) -> None:
         """Read the records saved by earlier runs; report what cannot be read."""
         try:
-            stored = await self._store.async_load() or {}
+            stored = await self._store.async_load()
         except (NotImplementedError, HomeAssistantError) as err:
             # Another major version: refused by our migration, or by Store itself
             # (UnsupportedStorageVersionError) before the migration runs.
+            self.recovering = True
             await self._async_set_aside(str(err))
             return
+        if not stored or (isinstance(stored, dict) and not stored.get("codes")):
+            # None saved yet, or lost (a restored backup without it, a deleted file).
+            self.recovering = any(
+                entry.data.get(CONF_KIND) == EntryKind.RESERVATIONS
+                for entry in self.hass.config_entries.async_entries(DOMAIN)
+            )
+            stored = stored or {}
         raw_records = stored.get("codes", []) if isinstance(stored, dict) else None
         if not isinstance(raw_records, list):
+            self.recovering = True
             await self._async_set_aside("not a list of codes")
             return
         for raw in raw_records:
@@ -299,17 +389,32 @@ class CodeLedger:
         return key in self._in_flight
 
     @callback
-    def get(self, uid: str, lock_key: str) -> CodeRecord | None:
-        """The record of a uid on a lock."""
-        return self._records.get(record_key(uid, lock_key))
+    def get(
+        self, uid: str, lock_key: str, scope: str | None = None
+    ) -> CodeRecord | None:
+        """The record of a uid on a lock, in a reservations entry's scope.
+
+        Without a scope, the uid's record on the lock in whichever scope holds one
+        (for a look at the ledger: code that acts on a record names its scope).
+        """
+        if scope is not None:
+            return self._records.get(record_key(uid, lock_key, scope))
+        return next(
+            (record for record in self.records(uid) if record.lock_key == lock_key),
+            None,
+        )
 
     @callback
-    def records(self, uid: str | None = None) -> list[CodeRecord]:
-        """Every record, or a uid's, oldest window first."""
+    def records(
+        self, uid: str | None = None, scope: str | None = None
+    ) -> list[CodeRecord]:
+        """Every record, or a uid's, or a scope's, oldest window first."""
         if uid is None:
             records: Iterable[CodeRecord] = self._records.values()
         else:
             records = (self._records[key] for key in self._keys_by_uid.get(uid, ()))
+        if scope is not None:
+            records = (record for record in records if record.scope == scope)
         return sorted(records, key=lambda r: (r.requested_start, r.lock_key))
 
     @callback
@@ -346,7 +451,9 @@ class CodeLedger:
             stored["unreadable"] = self._unreadable
         return stored
 
-    async def async_rekey(self, old_uid: str, new_uid: str) -> list[CodeRecord]:
+    async def async_rekey(
+        self, old_uid: str, new_uid: str, scope: str = ""
+    ) -> list[CodeRecord]:
         """Move a reservation's records to the new uid its source gives the same stay.
 
         No vendor is involved: the codes stay as they are, only their key changes. On
@@ -354,15 +461,20 @@ class CodeLedger:
         """
         moved = [
             record.evolve(uid=new_uid)
-            for record in self._records.values()
-            if record.uid == old_uid and self.get(new_uid, record.lock_key) is None
+            for record in self.records(old_uid, scope)
+            if self.get(new_uid, record.lock_key, scope) is None
         ]
         for record in moved:
-            self._drop(record_key(old_uid, record.lock_key))
+            self._drop(record_key(old_uid, record.lock_key, scope))
             self._set(record)
         if moved:
             await self.async_put(moved[-1])  # one save for all of them
         return moved
+
+    async def async_move(self, record: CodeRecord, **changes: Any) -> CodeRecord:
+        """Change a record's key fields (its scope, say), keeping its code."""
+        self._drop(record.key)
+        return await self.async_put(record.evolve(**changes))
 
     async def async_prune(self, now: datetime | None = None) -> int:
         """Forget the records whose window ended over PRUNE_AFTER ago; return how many.

@@ -56,7 +56,11 @@ class LockbookingLock(LockbookingEntity, LockEntity):
     def _state(self) -> LockState | None:
         if self._moving_to is not None:
             return self._moving_to
-        return self.lock.status.state if self.lock.capabilities.reports_state else None
+        return (
+            self.reported_lock.status.state
+            if self.reported_lock.capabilities.reports_state
+            else None
+        )
 
     @property
     def is_locked(self) -> bool | None:
@@ -100,7 +104,7 @@ class LockbookingLock(LockbookingEntity, LockEntity):
         return ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key=f"{action}_not_supported",
-            translation_placeholders={"lock": self.lock.name},
+            translation_placeholders={"lock": self.reported_lock.name},
         )
 
     def _show_moving(self, state: LockState) -> None:
@@ -108,23 +112,23 @@ class LockbookingLock(LockbookingEntity, LockEntity):
         self.async_write_ha_state()
 
     @vendor_action
-    async def async_lock(self, **kwargs: Any) -> None:
+    async def async_lock(self, /, **kwargs: Any) -> None:
         """Lock, or say clearly that this lock cannot be locked remotely."""
-        if not self.lock.capabilities.remote_lock:
+        if not self.reported_lock.capabilities.remote_lock:
             raise self._refuse("lock")
         self._show_moving(LockState.LOCKING)
-        await self.coordinator.vendor.async_lock(self.lock)
+        await self.coordinator.vendor.async_lock(self.reported_lock)
 
     @vendor_action
-    async def async_unlock(self, **kwargs: Any) -> None:
+    async def async_unlock(self, /, **kwargs: Any) -> None:
         """Unlock."""
-        if not self.lock.capabilities.remote_unlock:
+        if not self.reported_lock.capabilities.remote_unlock:
             raise self._refuse("unlock")
         self._show_moving(LockState.UNLOCKING)
-        await self.coordinator.vendor.async_unlock(self.lock)
+        await self.coordinator.vendor.async_unlock(self.reported_lock)
 
     @vendor_action
-    async def async_open(self, **kwargs: Any) -> None:
+    async def async_open(self, /, **kwargs: Any) -> None:
         """Unlatch the door."""
         self._show_moving(LockState.OPENING)
-        await self.coordinator.vendor.async_open(self.lock)
+        await self.coordinator.vendor.async_open(self.reported_lock)

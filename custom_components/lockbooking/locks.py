@@ -21,7 +21,7 @@ KEY_SEPARATOR = ":"
 
 
 def lock_key(account: str | None, lock_id: str) -> str:
-    """The key of an account's lock: its ledger key and device identifier.
+    """Make the key of an account's lock: its ledger key and device identifier.
 
     `account` is the account entry's unique id.
     """
@@ -29,13 +29,13 @@ def lock_key(account: str | None, lock_id: str) -> str:
 
 
 def lock_id_in(account: str | None, key: str) -> str | None:
-    """The lock id a key names if the key is of this account's locks, else None."""
+    """Tell the lock id a key names if the key is of this account's locks, else None."""
     prefix = lock_key(account, "")
     return key.removeprefix(prefix) if key.startswith(prefix) else None
 
 
 def device_identifier(entry: ConfigEntry, lock_id: str) -> tuple[str, str]:
-    """The device registry identifier of a lock, unique across accounts."""
+    """Identify a lock's device in the registry, uniquely across accounts."""
     return (DOMAIN, lock_key(entry.unique_id, lock_id))
 
 
@@ -43,7 +43,7 @@ def device_identifier(entry: ConfigEntry, lock_id: str) -> tuple[str, str]:
 def async_device_of(
     hass: HomeAssistant, entry_id: str, identifier: tuple[str, str]
 ) -> dr.DeviceEntry | None:
-    """A config entry's device with this identifier.
+    """Find a config entry's device with this identifier.
 
     Looked up among the entry's own devices, the one way that works on every supported
     release: `async_get_device(identifiers=...)` is deprecated since 2026.11, and its
@@ -109,7 +109,7 @@ def locks_targeted(
     *,
     required: bool,
 ) -> list[LockTarget]:
-    """The locks a call targets by device and entity; every target must be one of ours.
+    """Resolve the locks a call targets by device and entity; each must be one of ours.
 
     No target at all means every lock, unless a target is `required`.
     """
@@ -134,7 +134,7 @@ def locks_targeted(
         found = lock_of_device(hass, locks, device_id, entity_for_device.get(device_id))
         if found is None:
             device = dr.async_get(hass).async_get(device_id)
-            raise _not_ours(device.name if device else device_id)
+            raise _not_ours((device.name if device else None) or device_id)
         targets[found.key] = found
     return list(targets.values())
 
@@ -149,14 +149,14 @@ def _not_ours(reference: str) -> ServiceValidationError:
 
 @callback
 def lock_key_of_device(hass: HomeAssistant, device_id: str) -> str | None:
-    """The lock key (device identifier) of a loaded lockbooking lock's device."""
+    """Find the lock key (device identifier) of a loaded lockbooking lock's device."""
     target = lock_of_device(hass, locks_by_key(hass), device_id, None)
     return target.key if target else None
 
 
 @callback
 def locks_for_keys(hass: HomeAssistant, keys: list[str]) -> list[LockTarget]:
-    """The loaded locks with these keys, with their device and lock entity."""
+    """Find the loaded locks with these keys, with their device and lock entity."""
     locks = locks_by_key(hass)
     targets: list[LockTarget] = []
     for key in keys:
@@ -178,7 +178,7 @@ def lock_of_device(
     device_id: str,
     entity_id: str | None,
 ) -> LockTarget | None:
-    """The lock among `locks` whose device this is, with its device and lock entity."""
+    """Find the lock among `locks` whose device this is, with its device and lock entity."""
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         return None
@@ -215,7 +215,7 @@ def locks_by_key(hass: HomeAssistant) -> dict[str, LockTarget]:
 
 
 def lock_entity_of_device(entities: er.EntityRegistry, device_id: str) -> str | None:
-    """The lockbooking lock entity on a device."""
+    """Find the lockbooking lock entity on a device."""
     return next(
         (
             entry.entity_id

@@ -26,6 +26,7 @@ class PlanRefused(Exception):
     placeholders: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
+        """Name the reason by its translation key, as a log line can show it."""
         return self.key
 
 
@@ -132,7 +133,7 @@ def code_problem(rules: CodeRules, code: str) -> str | None:
 def generate_code(
     rules: CodeRules, taken: set[str] | frozenset[str] = frozenset()
 ) -> str:
-    """A random code that fits the rules and is not among `taken`."""
+    """Draw a random code that fits the rules and is not among `taken`."""
     length = max(rules.lengths)
     while True:
         code = "".join(secrets.choice(rules.alphabet) for _ in range(length))

@@ -77,6 +77,8 @@ async def async_settle(
 
 def _planned(record: CodeRecord) -> tuple[Window, CodeKind] | None:
     """Read the window and kind the vendor was asked for (None if the record lacks them)."""
+    if record.kind is None:
+        return None
     try:
         return record.window, CodeKind(record.kind)
     except (TypeError, ValueError):
@@ -166,7 +168,7 @@ class _Reconciler:
         """Settle one record unless an issue took it meanwhile; False if the vendor failed."""
         if (
             self.ledger.busy(record.key)
-            or self.ledger.get(record.uid, record.lock_key) != record
+            or self.ledger.get(record.uid, record.lock_key, record.scope) != record
         ):
             return True  # an issue of the same uid on the lock has taken it over
         async with self.ledger.working_on(record.key):

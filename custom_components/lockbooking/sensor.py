@@ -54,4 +54,4 @@ class BatterySensor(LockbookingEntity, SensorEntity):
     @property
     def native_value(self) -> int | None:
         """The last battery level the vendor heard."""
-        return self.lock.status.battery_level
+        return self.reported_lock.status.battery_level

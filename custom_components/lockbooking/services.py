@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, datetime, time
 from typing import Any
 import unicodedata
@@ -23,11 +23,13 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
 from .codes import CodeFailure, CodeRequest, async_issue, async_revoke, code_holder
-from .const import DOMAIN
+from .const import CONF_KIND, CONF_LOCKS, DOMAIN, EntryKind
 from .errors import translated_error
-from .ledger import LEDGER, CodeLedger, CodeRecord
+from .ledger import LEDGER, CodeLedger, CodeRecord, Decider
 from .locks import LockTarget, locks_targeted
+from .models import Window
 from .planner import PlanRefused
+from .reservations.runtime import ReservationsRuntime
 
 ATTR_START = "start"
 ATTR_END = "end"
@@ -40,7 +42,7 @@ LATEST_YEAR = 2099
 
 
 def _moment(value: Any) -> datetime | date:
-    """A datetime, or a plain date meaning a check-in / check-out day."""
+    """Read a datetime, or a plain date meaning a check-in / check-out day."""
     if isinstance(value, datetime | date):
         return value
     text = cv.string(value).strip()
@@ -76,7 +78,7 @@ CODE_DIGITS = vol.All(
     cv.string, vol.Match(r"\A[0-9]{1,12}\Z", msg="a code is 1 to 12 digits")
 )
 UID = vol.All(_text, vol.Length(min=1, max=255))
-TARGETS = {
+TARGETS: dict[vol.Marker, Any] = {
     vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
     # Not cv.entity_ids: it raises TypeError (not vol.Invalid) on a bool or a number.
     vol.Optional(ATTR_ENTITY_ID): vol.All(cv.ensure_list_csv, [cv.entity_id]),
@@ -111,12 +113,17 @@ def async_setup_services(hass: HomeAssistant) -> None:
         targets = _targets(hass, data, required=True)
         start = _aware(data[ATTR_START], DEFAULT_CHECKIN)
         end = _aware(data[ATTR_END], DEFAULT_CHECKOUT)
+        uid = data.get(ATTR_UID) or f"manual-{uuid.uuid4().hex}"
+        scope, stay = _stay_named(hass, uid, targets)
         request = CodeRequest(
-            uid=data.get(ATTR_UID) or f"manual-{uuid.uuid4().hex}",
+            uid=uid,
             name=data[CONF_NAME],
             start=start,
             end=end,
             code=data.get(ATTR_CODE),
+            scope=scope,
+            decided_by=Decider.HOST,
+            stay=stay,
         )
         _refuse_code_in_use(hass.data[LEDGER], targets, request)
         return _response(
@@ -134,7 +141,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         return _response(
             targets,
             await _translated(
-                async_revoke(hass.data[LEDGER], targets, uid=uid, code=code)
+                async_revoke(
+                    hass.data[LEDGER],
+                    targets,
+                    uid=uid,
+                    code=code,
+                    decided_by=Decider.HOST,
+                )
             ),
         )
 
@@ -164,9 +177,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         )
 
 
+# A service handler as `async_register` takes it: a coroutine function, not any awaitable.
+type _Handler[T] = Callable[[T], Coroutine[Any, Any, ServiceResponse]]
+
+
 def _admin_only(
-    hass: HomeAssistant, handler: Callable[[ServiceCall], Awaitable[ServiceResponse]]
-) -> Callable[[ServiceCall], Awaitable[ServiceResponse]]:
+    hass: HomeAssistant, handler: _Handler[ServiceCall]
+) -> _Handler[ServiceCall]:
     """Refuse a call made by a user who is not an admin, as core's admin services do.
 
     Not `async_register_admin_service`: it cannot answer with a response. A call with
@@ -186,8 +203,8 @@ def _admin_only(
 
 
 def _validated(
-    schema: vol.Schema, handler: Callable[[dict[str, Any]], Awaitable[ServiceResponse]]
-) -> Callable[[ServiceCall], Awaitable[ServiceResponse]]:
+    schema: vol.Schema, handler: _Handler[dict[str, Any]]
+) -> _Handler[ServiceCall]:
     """Wrap a service handler to get its call's data through the schema."""
 
     async def validated(call: ServiceCall) -> ServiceResponse:
@@ -236,7 +253,7 @@ def _refuse_code_in_use(
     if request.code is None:
         return
     for target in targets:
-        if code_holder(ledger, target.key, request.code, request.uid) is not None:
+        if code_holder(ledger, target.key, request.code, request) is not None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="code_in_use",
@@ -255,10 +272,30 @@ async def _translated(work: Awaitable[list[CodeRecord]]) -> list[CodeRecord]:
         raise translated_error(cause, target.lock.name) from cause
 
 
+def _stay_named(
+    hass: HomeAssistant, uid: str, targets: list[LockTarget]
+) -> tuple[str, Window | None]:
+    """Find the reservations entry whose stay a host's call names, on one of its locks.
+
+    The code then belongs to that entry's stay: its calendar shows it, and automatic
+    mode keeps it while it covers the stay (the host's word wins).
+    """
+    keys = {target.key for target in targets}
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        if entry.data.get(CONF_KIND) != EntryKind.RESERVATIONS or not keys.intersection(
+            entry.data.get(CONF_LOCKS, ())
+        ):
+            continue
+        runtime: ReservationsRuntime = entry.runtime_data
+        if (stay := (runtime.coordinator.data or {}).get(uid)) is not None:
+            return entry.entry_id, Window(stay.start, stay.end)
+    return "", None
+
+
 def _targets(
     hass: HomeAssistant, data: dict[str, Any], *, required: bool
 ) -> list[LockTarget]:
-    """The lockbooking locks a call's device and entity targets name."""
+    """Resolve the lockbooking locks a call's device and entity targets name."""
     return locks_targeted(
         hass,
         data.get(ATTR_DEVICE_ID, []),

@@ -71,6 +71,7 @@ RESPONSE_KEYS = {
     "uid",
     "name",
     "status",
+    "decided_by",
     "notes",
 }
 

@@ -672,8 +672,10 @@ async def test_ledger_rekey_moves_records_and_keeps_collisions(
 ) -> None:
     ledger = stays.ledger
     cabin = ledger.get(FIRST_UID, "demo_demo:cabin")
+    scope = cabin.scope
     await ledger.async_put(
         CodeRecord(
+            scope=scope,
             uid=NEW_UID,
             lock_key="demo_demo:cabin",
             lock_name="Cabin",
@@ -684,7 +686,7 @@ async def test_ledger_rekey_moves_records_and_keeps_collisions(
         )
     )
 
-    moved = await ledger.async_rekey(FIRST_UID, NEW_UID)
+    moved = await ledger.async_rekey(FIRST_UID, NEW_UID, scope)
 
     assert [(r.uid, r.lock_key) for r in moved] == [(NEW_UID, "demo_demo:front_door")]
     assert ledger.get(FIRST_UID, "demo_demo:front_door") is None

@@ -110,7 +110,7 @@ class ArrivalWatcher:
         for reservation in reservations.values():
             if reservation.end <= now or reservation.start > now + WATCH_AHEAD:
                 continue
-            records = self.ledger.records(reservation.uid)
+            records = self.ledger.records(reservation.uid, self.entry.entry_id)
             if any(record.used_at for record in records):
                 continue
             for record in records:
@@ -143,7 +143,9 @@ class ArrivalWatcher:
             found.extend(_arrivals(records, uses))
         first_per_stay: dict[str, Arrival] = {}
         for arrival in sorted(found, key=lambda a: a.at):
-            current = self.ledger.get(arrival.record.uid, arrival.record.lock_key)
+            current = self.ledger.get(
+                arrival.record.uid, arrival.record.lock_key, arrival.record.scope
+            )
             if current is None or current.used_at:
                 continue
             await self.ledger.async_put(current.evolve(used_at=arrival.at.isoformat()))
@@ -230,7 +232,7 @@ class ArrivalWatcher:
                 continue
             if reservation.start + delay > now and issue_id not in warned:
                 continue
-            records = self.ledger.records(reservation.uid)
+            records = self.ledger.records(reservation.uid, self.entry.entry_id)
             if any(record.used_at for record in records):
                 continue
             if issue_id in warned:

@@ -66,7 +66,7 @@ MAX_REASONS_CHARS = 500
 
 
 def device_info(entry: ConfigEntry) -> DeviceInfo:
-    """The service device a reservations entry's entities share."""
+    """Describe the service device a reservations entry's entities share."""
     return DeviceInfo(
         identifiers={(DOMAIN, entry.entry_id)},
         name=entry.title,
@@ -217,7 +217,9 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
 
     async def _async_follow_uid(self, old_uid: str, new_uid: str) -> None:
         """Move a stay's codes to the uid the source now gives it; no vendor call."""
-        moved = await self.hass.data[LEDGER].async_rekey(old_uid, new_uid)
+        moved = await self.hass.data[LEDGER].async_rekey(
+            old_uid, new_uid, self.config_entry.entry_id
+        )
         LOGGER.info(
             "%s: a stay's uid changed; %d door code records follow it",
             self.config_entry.title,
@@ -228,7 +230,9 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         """Whether a vendor call for the uid is under way: its records cannot move."""
         return any(
             record.status is CodeStatus.PENDING
-            for record in self.hass.data[LEDGER].records(uid)
+            for record in self.hass.data[LEDGER].records(
+                uid, self.config_entry.entry_id
+            )
         )
 
     def _note_skipped(self, skipped: tuple[SkippedEvent, ...]) -> None:
@@ -308,7 +312,7 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         return _failing_issue_id(self.config_entry.entry_id)
 
     async def _async_read(self) -> FeedRead | None:
-        """The source's reservations; None if it says "not modified" before any read."""
+        """Read the source's reservations; None if it says "not modified" before any read."""
         data = self.config_entry.data
         if url := data.get(CONF_URL):
             fetch = await async_fetch_feed(

@@ -52,6 +52,7 @@ class Unreadable(ValueError):
     """An event this reader cannot turn into a stay; `reason` says why, in short."""
 
     def __init__(self, reason: str) -> None:
+        """Keep the reason, which is the message too."""
         super().__init__(reason)
         self.reason = reason
 
@@ -77,10 +78,11 @@ class EventFields:
 
 
 def split_property(line: str) -> tuple[str, dict[str, str], str]:
-    """A content line's name, parameters (first of each, unquoted) and value."""
+    """Split a content line into name, parameters (first of each, unquoted) and value."""
     head = _NAME.match(line)
     name_end = head.end() if head else len(line)
-    name, pos, params = line[:name_end], name_end, {}
+    name, pos = line[:name_end], name_end
+    params: dict[str, str] = {}
     count = 0
     while pos < len(line) and line[pos] == ";":
         match = _PARAM.match(line, pos)
@@ -99,7 +101,7 @@ def split_property(line: str) -> tuple[str, dict[str, str], str]:
 
 
 def unescape(value: str) -> str:
-    """A TEXT value unescaped as RFC 5545 says; other backslashes are kept."""
+    """Unescape a TEXT value as RFC 5545 says; other backslashes are kept."""
     if "\\" not in value:
         return value
     return _ESCAPE.sub(lambda match: _UNESCAPED[match.group(1)], value)
@@ -185,14 +187,14 @@ def _end(
 
 
 def moment_key(moment: Moment) -> datetime:
-    """A moment to order by: dates at midnight and floating times as if in UTC."""
+    """Turn a moment into one to order by: dates at midnight, floating times as in UTC."""
     if isinstance(moment, datetime):
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
 
 
 def parse_duration(value: str) -> timedelta:
-    """An RFC 5545 DURATION; raises `Unreadable` for one negative or over MAX_DURATION."""
+    """Parse an RFC 5545 DURATION; raise `Unreadable` if negative or over MAX_DURATION."""
     match = _DURATION.fullmatch(value.strip())
     if match is None or value.strip() in ("P", "PT", "+P", "-P"):
         raise Unreadable("DURATION cannot be read")
@@ -213,7 +215,7 @@ def parse_duration(value: str) -> timedelta:
 def _moment(
     name: str, params: dict[str, str], value: str, zones: ZoneResolver
 ) -> Moment:
-    """A DATE or DATE-TIME value with its VALUE and TZID; raises `Unreadable`."""
+    """Read a DATE or DATE-TIME value with its VALUE and TZID; raise `Unreadable`."""
     value = value.strip()
     kind = params.get("VALUE", "").upper()
     try:
@@ -221,10 +223,13 @@ def _moment(
             day = date(*map(int, match.groups()))
         elif kind in ("", "DATE-TIME") and (match := _DATE_TIME.fullmatch(value)):
             *parts, utc = match.groups()
+            year, month, day_of_month, hour, minute, second = map(int, parts)
             zone: tzinfo | None = UTC if utc else None
             if not utc and "TZID" in params:
                 zone = zones.zone(params["TZID"])
-            moment = datetime(*map(int, parts), tzinfo=zone)  # type: ignore[misc]
+            moment = datetime(
+                year, month, day_of_month, hour, minute, second, tzinfo=zone
+            )
             if not EARLIEST <= moment.date() <= LATEST:
                 raise Unreadable(f"{name} is out of range")
             return moment
@@ -240,7 +245,7 @@ def _moment(
 
 
 def stamp(moment: Moment) -> str:
-    """An occurrence's stable name: its start, in UTC when it has a zone."""
+    """Name an occurrence stably: by its start, in UTC when it has a zone."""
     if not isinstance(moment, datetime):
         return moment.strftime("%Y%m%d")
     if moment.tzinfo is None:

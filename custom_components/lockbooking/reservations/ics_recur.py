@@ -24,7 +24,7 @@ MAX_STEPS = 2_000
 _UNTIL = re.compile(r"(?:^|;)UNTIL=([0-9TZ]+)", re.IGNORECASE)
 _FREQ = re.compile(r"(?:^|;)FREQ=([A-Z]+)", re.IGNORECASE)
 _INTERVAL = re.compile(r"(?:^|;)INTERVAL=(\d{1,6})(?:;|$)", re.IGNORECASE)
-_PERIODS = {
+_PERIODS: dict[str, timedelta | relativedelta] = {
     "DAILY": timedelta(days=1),
     "WEEKLY": timedelta(weeks=1),
     "MONTHLY": relativedelta(months=1),
@@ -35,8 +35,9 @@ _PERIODS = {
 def occurrences(
     event: EventFields, horizon: tuple[datetime, datetime]
 ) -> list[EventFields]:
-    """A series' occurrences ending after the horizon's start and starting before its end.
+    """Expand a series into its occurrences that meet the horizon.
 
+    Those are the ones ending after the horizon's start and starting before its end.
     Raises `Unreadable` for a rule that cannot be read or recurs more often than daily.
     """
     assert event.start is not None
@@ -70,7 +71,7 @@ def occurrences(
 
 
 def _at(moment: Moment, zone: tzinfo | None) -> datetime:
-    """A moment to compare with the horizon: dates and floating times in its zone."""
+    """Place a moment to compare with the horizon: dates and floating times in its zone."""
     if isinstance(moment, datetime):
         return moment if moment.tzinfo else moment.replace(tzinfo=zone)
     return datetime(moment.year, moment.month, moment.day, tzinfo=zone)
@@ -94,7 +95,7 @@ def _rule_starts(
     if freq is None or freq.group(1).upper() not in _PERIODS:
         raise Unreadable("RRULE recurs more often than daily, or has no FREQ")
     is_date = not isinstance(start, datetime)
-    first = datetime.combine(start, time()) if is_date else start
+    first = start if isinstance(start, datetime) else datetime.combine(start, time())
     until = _until(rule, first)
     # DTSTART is the first occurrence, whether the rule matches it or not (unless
     # the rule ends before it).
@@ -140,19 +141,18 @@ def _fast_forward(
     if first.tzinfo and target.tzinfo:
         target = target.astimezone(first.tzinfo)
     period = _PERIODS[freq] * interval
-    skip = 0
-    if freq in ("DAILY", "WEEKLY"):
-        skip = (target - first).days // period.days - 2  # type: ignore[union-attr]
+    if isinstance(period, timedelta):  # DAILY, WEEKLY
+        skip = (target - first).days // period.days - 2
     else:
         months = (target.year - first.year) * 12 + target.month - first.month
-        skip = months // (period.years * 12 + period.months) - 2  # type: ignore[union-attr]
+        skip = months // (period.years * 12 + period.months) - 2
     if skip <= 0:
         return first
-    return first + period * skip  # type: ignore[operator]
+    return first + period * skip
 
 
 def _until(rule: str, first: datetime) -> datetime | None:
-    """A rule's UNTIL in the series' own terms: a date-only one is that day's start.
+    """Read a rule's UNTIL in the series' own terms: a date-only one is that day's start.
 
     (In UTC for a zoned series.)
 

@@ -32,6 +32,7 @@ class ScanError(ValueError):
     """The text is not whole iCalendar calendars; the message says why."""
 
     def __init__(self, reason: str, *, too_complex: bool = False) -> None:
+        """Say why; `too_complex` if the text is calendars, only past a limit."""
         super().__init__(reason)
         self.too_complex = too_complex
 
@@ -57,7 +58,7 @@ class ScannedFeed:
 
 
 def unfolded_lines(text: str) -> list[str]:
-    """The content lines of a text, folded continuations joined, blank lines dropped.
+    """Split a text into content lines: folded continuations joined, blank lines dropped.
 
     A line longer than MAX_LINE_CHARS is cut there and ends with a NUL, which no
     property value may hold, so its component is told it is unreadable.

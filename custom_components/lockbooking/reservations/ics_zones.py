@@ -35,7 +35,7 @@ _UNTIL = re.compile(r";?UNTIL=([0-9TZtz]+)", re.I)
 
 @lru_cache(maxsize=256)
 def iana_zone(name: str) -> ZoneInfo | None:
-    """The IANA zone of that name, or None."""
+    """Load the IANA zone of that name, or None."""
     if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
         return None
     try:
@@ -45,7 +45,7 @@ def iana_zone(name: str) -> ZoneInfo | None:
 
 
 def known_zone(name: str) -> tuple[tzinfo | None, str | None]:
-    """A TZID read without the feed's help: the zone, and a note if it was a guess."""
+    """Read a TZID without the feed's help: the zone, and a note if it was a guess."""
     name = name.strip().strip('"').strip()
     if (zone := iana_zone(name)) is not None:
         return zone, None
@@ -85,7 +85,7 @@ class ZoneResolver:
         self._fallback = self.floating or default
 
     def zone(self, tzid: str) -> tzinfo:
-        """The zone a TZID stands for; never fails (the fallback is noted)."""
+        """Resolve the zone a TZID stands for; never fail (the fallback is noted)."""
         tzid = tzid.strip().strip('"').strip()
         if (cached := self._cache.get(tzid)) is not None:
             return cached
@@ -112,7 +112,7 @@ class ZoneResolver:
 
 
 def custom_zone(tzid: str, observances: list[tuple[str, list[str]]]) -> tzinfo | None:
-    """A zone from a VTIMEZONE's STANDARD / DAYLIGHT observances; None if unreadable."""
+    """Build a zone from a VTIMEZONE's STANDARD / DAYLIGHT parts; None if unreadable."""
     return _custom_zone(
         tzid, tuple((kind, tuple(lines)) for kind, lines in observances)
     )
@@ -176,7 +176,7 @@ def _offset(value: str) -> timedelta:
 
 
 def _expand(rule: str, start: datetime, before: timedelta) -> list[datetime]:
-    """A yearly rule's onsets (wall clock before each) from `start` to _LAST_YEAR.
+    """List a yearly rule's onsets (wall clock before each) from `start` to _LAST_YEAR.
 
     A UTC UNTIL (`…Z`, as full-history zones write it) is turned into that wall
     clock; `dateutil` would refuse it with a floating DTSTART.
@@ -232,22 +232,22 @@ class _CustomZone(tzinfo):
         return self._after[index - 1] if index else self._first
 
     def utcoffset(self, dt: datetime | None) -> timedelta:
-        """The offset in force at a wall-clock time."""
+        """Return the offset in force at a wall-clock time."""
         return self._at_wall(dt)[0] if dt is not None else self._standard
 
     def dst(self, dt: datetime | None) -> timedelta:
-        """The daylight-saving shift at a wall-clock time."""
+        """Return the daylight-saving shift at a wall-clock time."""
         if dt is None:
             return timedelta(0)
         offset, dst = self._at_wall(dt)
         return offset - self._standard if dst else timedelta(0)
 
     def tzname(self, dt: datetime | None) -> str:
-        """The VTIMEZONE's TZID."""
+        """Return the VTIMEZONE's TZID."""
         return self._name
 
     def fromutc(self, dt: datetime) -> datetime:
-        """A UTC time as this zone's wall clock."""
+        """Convert a UTC time to this zone's wall clock."""
         index = bisect_right(self._utc, dt.replace(tzinfo=None))
         offset = self._after[index - 1][0] if index else self._first[0]
         return dt + offset

@@ -42,7 +42,7 @@ class ReservationsOptions:
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry) -> ReservationsOptions:
-        """The entry's options; a default for each one it does not have."""
+        """Read the entry's options; a default for each one it does not have."""
 
         def value(key: str) -> Any:
             return entry.options.get(key, DEFAULT_OPTIONS.get(key))

@@ -11,6 +11,7 @@ codes are revoked: a restart in between still revokes them.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from ..codes import (
     already_issued,
     async_issue,
     async_revoke,
+    async_revoke_superseded,
 )
 from ..const import (
     CODE_CHOICE_PHONE,
@@ -43,13 +45,15 @@ from ..const import (
     SIGNAL_LOCKS_LOADED,
 )
 from ..errors import repair_text
-from ..ledger import CodeLedger, CodeRecord, CodeStatus
+from ..ledger import CodeLedger, CodeRecord, CodeStatus, Decider
 from ..locks import LockTarget, lock_ids
-from ..models import Reservation
+from ..models import Reservation, Window
 from ..planner import PlanRefused
 from ..vendors.base import VendorUnavailableError
 from ..vendors.retry import jitter
+from .code_cap import NewCodeCap
 from .coordinator import ReservationsCoordinator
+from .entry_codes import async_revoke_entry_codes
 from .feed import without_phone_digits
 from .options import ReservationsOptions
 
@@ -57,6 +61,7 @@ TICK = timedelta(minutes=5)
 # Due stays one entry works on at once; each account also bounds its own vendor calls.
 PARALLEL_ISSUES = 8
 FAILURES_BEFORE_REPAIR = 3
+ISSUE_TOO_MANY_NEW_CODES = "too_many_new_codes"
 MAX_BACKOFF = timedelta(hours=1)
 
 
@@ -75,7 +80,7 @@ class CodeScheduler:
         entry: ConfigEntry,
         coordinator: ReservationsCoordinator,
         ledger: CodeLedger,
-        resolve_locks: Any,
+        resolve_locks: Callable[[list[str]], list[LockTarget]],
     ) -> None:
         """`resolve_locks(lock_keys)` gives the entry's locks as they are now."""
         self.hass = hass
@@ -87,6 +92,7 @@ class CodeScheduler:
         self._running = False
         self._run_again = False
         self._started = False
+        self._cap = NewCodeCap()
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
@@ -139,7 +145,7 @@ class CodeScheduler:
         return self._resolve_locks(self.entry.data.get(CONF_LOCKS, []))
 
     def request_for(self, reservation: Reservation) -> CodeRequest:
-        """The code window for a reservation, with the entry's margins."""
+        """Make the code request for a reservation: its stay plus the entry's margins."""
         options = ReservationsOptions.from_entry(self.entry)
         return CodeRequest(
             uid=reservation.uid,
@@ -149,6 +155,8 @@ class CodeScheduler:
             preferred_code=reservation.phone_last4
             if options.code_choice == CODE_CHOICE_PHONE
             else None,
+            scope=self.entry.entry_id,
+            stay=Window(reservation.start, reservation.end),
         )
 
     async def async_run(self) -> None:
@@ -173,8 +181,12 @@ class CodeScheduler:
         reservations = coordinator.data or {}
         self._forget_gone(reservations, dt_util.utcnow())
         targets = self.targets
-        if targets and ReservationsOptions.from_entry(self.entry).auto_issue:
-            await self._async_issue_due(list(reservations.values()), targets)
+        if targets:
+            await self._async_claim_unscoped(reservations, targets)
+            await self._async_revoke_off_entry()
+            await self._async_break_superseded(targets)
+            if ReservationsOptions.from_entry(self.entry).auto_issue:
+                await self._async_issue_due(list(reservations.values()), targets)
         # Even without a lock loaded: a cancelled stay with nothing left to revoke (or
         # ended) is forgotten, so the saved list cannot grow for ever.
         await self._async_revoke_cancelled(targets)
@@ -210,11 +222,11 @@ class CodeScheduler:
         """
         if reservation.end <= dt_util.utcnow():
             return True
-        lock_keys = self.entry.data.get(CONF_LOCKS, [])
+        scope = self.entry.entry_id
         return not any(
-            record.status is CodeStatus.ISSUED and record.revocable
-            for lock_key in lock_keys
-            if (record := self.ledger.get(reservation.uid, lock_key)) is not None
+            _revocable(record)
+            for lock_key in self.entry.data.get(CONF_LOCKS, [])
+            if (record := self.ledger.get(reservation.uid, lock_key, scope)) is not None
         )
 
     async def _async_issue_due(
@@ -224,20 +236,81 @@ class CodeScheduler:
         now = dt_util.utcnow()
         slots = asyncio.Semaphore(PARALLEL_ISSUES)
 
-        async def issue(reservation: Reservation) -> None:
+        async def issue(reservation: Reservation, targets: list[LockTarget]) -> None:
             async with slots:
                 await self._async_issue_stay(reservation, targets)
 
+        due = [r for r in reservations if self._due(r, targets, now)]
+        admitted = self._admit(due, targets)
         # Eager: a stay that never has to wait is done without a turn of the loop.
         tasks = [
-            create_eager_task(issue(reservation))
-            for reservation in reservations
-            if self._due(reservation, targets, now)
+            create_eager_task(issue(reservation, admitted[reservation.uid]))
+            for reservation in due
+            if admitted[reservation.uid]
         ]
         if not all(task.done() for task in tasks):
             await asyncio.gather(*tasks)  # which cancels them if this run is cancelled
         for task in tasks:
             task.result()  # raises what a stay's task raised
+
+    def _admit(
+        self, due: list[Reservation], targets: list[LockTarget]
+    ) -> dict[str, list[LockTarget]]:
+        """Bound the new codes per lock (see code_cap.py); a held lock raises a repair."""
+        scope = self.entry.entry_id
+        wanted = [
+            (
+                reservation.uid,
+                {
+                    target.key
+                    for target in targets
+                    if not _live(self.ledger.get(reservation.uid, target.key, scope))
+                },
+            )
+            for reservation in due
+        ]
+        admitted = self._cap.admit(wanted)
+        new = dict(wanted)
+        held = sorted(
+            target.lock.name for target in targets if target.key in self._cap.held
+        )
+        if held:
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                self._cap_issue_id,
+                is_fixable=True,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=ISSUE_TOO_MANY_NEW_CODES,
+                translation_placeholders={
+                    "entry": self.entry.title,
+                    "locks": ", ".join(held),
+                    "limit": str(self._cap.limit),
+                },
+                data={"entry_id": scope},
+            )
+        else:
+            ir.async_delete_issue(self.hass, DOMAIN, self._cap_issue_id)
+        return {
+            reservation.uid: [
+                target
+                for target in targets
+                if target.key not in new[reservation.uid]
+                or target.key in admitted[reservation.uid]
+            ]
+            for reservation in due
+        }
+
+    @property
+    def _cap_issue_id(self) -> str:
+        return f"{ISSUE_TOO_MANY_NEW_CODES}_{self.entry.entry_id}"
+
+    @callback
+    def async_lift_cap(self) -> None:
+        """Issue every due code on the next run: the host has seen the burst."""
+        self._cap.lift()
+        ir.async_delete_issue(self.hass, DOMAIN, self._cap_issue_id)
+        self._schedule_run()
 
     def _due(
         self, reservation: Reservation, targets: list[LockTarget], now: datetime
@@ -248,14 +321,67 @@ class CodeScheduler:
         )
         if reservation.end <= now or reservation.start - hours > now:
             return False
-        request = self.request_for(reservation)
-        records = [self.ledger.get(request.uid, t.key) for t in targets]
-        if all(already_issued(record, request) for record in records) and all(
-            record is not None and record.announced for record in records
-        ):
+        if not self._unserved(reservation, targets):
             return False
         attempts = self._failures.get(reservation.uid)
         return attempts is None or now >= attempts.next_try
+
+    async def _async_claim_unscoped(
+        self, reservations: dict[str, Reservation], targets: list[LockTarget]
+    ) -> None:
+        """Take this entry's stays' records written before records had a scope."""
+        scope = self.entry.entry_id
+        for uid in reservations:
+            for target in targets:
+                if (
+                    self.ledger.get(uid, target.key, scope) is None
+                    and (record := self.ledger.get(uid, target.key, "")) is not None
+                    and not self.ledger.busy(record.key)
+                ):
+                    await self.ledger.async_move(record, scope=scope)
+
+    async def _async_revoke_off_entry(self) -> None:
+        """Revoke the live codes this entry made on locks it no longer names."""
+        await async_revoke_entry_codes(
+            self.hass,
+            self.ledger,
+            self.entry,
+            keep=set(self.entry.data.get(CONF_LOCKS, [])),
+        )
+
+    async def _async_break_superseded(self, targets: list[LockTarget]) -> None:
+        """Revoke the old codes new windows replaced whose revoke failed or was cut short."""
+        by_key = {target.key: target for target in targets}
+        for record in self.ledger.records(scope=self.entry.entry_id):
+            if (
+                record.superseded is None
+                or record.status is not CodeStatus.ISSUED
+                or (target := by_key.get(record.lock_key)) is None
+                or self.ledger.busy(record.key)
+            ):
+                continue
+            async with self.ledger.working_on(record.key):
+                if (
+                    current := self.ledger.get(
+                        record.uid, record.lock_key, record.scope
+                    )
+                ) == record:
+                    await async_revoke_superseded(
+                        self.ledger, target, current, strict=False
+                    )
+
+    def _unserved(
+        self, reservation: Reservation, targets: list[LockTarget]
+    ) -> list[LockTarget]:
+        """List the locks where the stay's code is not as automatic mode would have it."""
+        request = self.request_for(reservation)
+        return [
+            target
+            for target in targets
+            if needs_code(
+                self.ledger.get(request.uid, target.key, request.scope), request
+            )
+        ]
 
     @callback
     def _forget_gone(self, reservations: dict[str, Reservation], now: datetime) -> None:
@@ -277,6 +403,8 @@ class CodeScheduler:
         """Issue a due stay's code (the ledger skips the locks it already has)."""
         now = dt_util.utcnow()
         request = self.request_for(reservation)
+        if not (targets := self._unserved(reservation, targets)):
+            return  # served meanwhile (a host's call, say)
         try:
             records = await async_issue(self.hass, self.ledger, targets, request)
         except PlanRefused as err:
@@ -344,17 +472,21 @@ class CodeScheduler:
     async def _async_revoke(
         self, reservation: Reservation, targets: list[LockTarget]
     ) -> None:
+        """Revoke a cancelled stay's live codes, the host's included: nobody's stay."""
+        scope = self.entry.entry_id
         revocable = [
             target
             for target in targets
-            if (record := self.ledger.get(reservation.uid, target.key)) is not None
-            and record.status is CodeStatus.ISSUED
-            and record.revocable
+            if (record := self.ledger.get(reservation.uid, target.key, scope))
+            is not None
+            and _revocable(record)
         ]
         if not revocable:
             return
         try:
-            records = await async_revoke(self.ledger, revocable, uid=reservation.uid)
+            records = await async_revoke(
+                self.ledger, revocable, uid=reservation.uid, scope=scope
+            )
         except (PlanRefused, CodeFailure, HomeAssistantError) as err:
             LOGGER.warning(
                 "%s: could not revoke a cancelled stay's code: %s",
@@ -386,6 +518,55 @@ class CodeScheduler:
                 for record in records
             ],
         }
+
+
+def needs_code(record: CodeRecord | None, request: CodeRequest) -> bool:
+    """Tell whether automatic mode must (re)issue the request's code on a lock.
+
+    The host's word wins: a code the host revoked stays revoked while the stay keeps
+    its dates, and a code the host issued is kept while it covers the stay.
+    """
+    if record is None:
+        return True
+    if record.decided_by is Decider.HOST and request.stay is not None:
+        if record.status is CodeStatus.REVOKED:
+            return not _same_stay(record, request)
+        if record.status is CodeStatus.ISSUED and _covers(record, request.stay):
+            return False
+    return not (already_issued(record, request) and record.announced)
+
+
+def _same_stay(record: CodeRecord, request: CodeRequest) -> bool:
+    """Tell whether the record was decided for the stay's current dates."""
+    stay = request.stay
+    if record.stay_start is None or record.stay_end is None or stay is None:
+        return record.requested(request.start, request.end)
+    return (record.stay_start, record.stay_end) == (
+        stay.start.isoformat(),
+        stay.end.isoformat(),
+    )
+
+
+def _covers(record: CodeRecord, stay: Window) -> bool:
+    """Tell whether the record's code opens the lock for the whole stay."""
+    try:
+        window = record.window
+    except ValueError:
+        return False
+    return window.start <= stay.start and window.end >= stay.end
+
+
+def _revocable(record: CodeRecord) -> bool:
+    """Tell whether a cancelled stay's record may hold a working code to revoke."""
+    return record.live and (record.revocable or record.superseded is not None)
+
+
+def _live(record: CodeRecord | None) -> bool:
+    """Tell whether a record holds a code on its lock (a window change is no new code)."""
+    return record is not None and record.status in (
+        CodeStatus.ISSUED,
+        CodeStatus.PENDING,
+    )
 
 
 def _retry_after(failure: CodeFailure) -> float | None:

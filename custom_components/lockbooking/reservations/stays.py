@@ -100,7 +100,7 @@ def compare_stays(
 
 
 def _unknown(unreadable: Iterable[str | None]) -> frozenset[str] | None:
-    """The uids of events that could not be read; None if one had no readable uid."""
+    """Collect the uids of unreadable events; None if one had no readable uid."""
     uids = list(unreadable)
     if any(uid is None for uid in uids):
         return None

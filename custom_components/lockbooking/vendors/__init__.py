@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 import importlib
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.setup import async_setup_component
@@ -51,7 +52,7 @@ VENDORS: dict[EntryKind, type[LockVendor]] = {}
 
 async def async_import_vendor_module(
     hass: HomeAssistant, kind: EntryKind, module: str | None = None
-) -> Any:
+) -> ModuleType:
     """Import a module of a kind's vendor (its vendor module by default).
 
     `module` is named from this package, as in "nuki_ble.pairing".
@@ -79,7 +80,7 @@ async def async_import_vendor_module(
 async def async_get_vendor_class(
     hass: HomeAssistant, kind: EntryKind
 ) -> type[LockVendor]:
-    """The vendor class serving a kind of account, its module imported on first use."""
+    """Get the vendor class serving a kind of account, importing its module on first use."""
     if (vendor_class := VENDORS.get(kind)) is None:
         module = await async_import_vendor_module(hass, kind)
         vendor_class = VENDORS.setdefault(
@@ -91,6 +92,6 @@ async def async_get_vendor_class(
 async def async_create_vendor(
     hass: HomeAssistant, data: Mapping[str, Any]
 ) -> LockVendor:
-    """The vendor client for an account's entry data."""
+    """Create the vendor client for an account's entry data."""
     vendor_class = await async_get_vendor_class(hass, EntryKind(data[CONF_KIND]))
     return vendor_class(hass, data)

@@ -26,6 +26,7 @@ class VendorError(Exception):
     key: ClassVar[str] = "vendor_error"
 
     def __init__(self, detail: str = "") -> None:
+        """Keep the detail the translated message shows (the message too)."""
         super().__init__(detail)
         self.detail = detail
 
@@ -87,6 +88,7 @@ class VendorInputError(VendorError):
     key = "vendor_input"
 
     def __init__(self, field: str, error: str) -> None:
+        """Name the field and the form error to show under it."""
         super().__init__(error)
         self.field = field
         self.error = error
@@ -124,6 +126,8 @@ class LockVendor(ABC):
     poll_interval: ClassVar[timedelta] = timedelta(minutes=1)
     config_schema: ClassVar[vol.Schema]
     secret_fields: ClassVar[tuple[str, ...]] = ()
+    # Whether `async_update_code_window` can move a code's window, keeping its digits.
+    updates_window_in_place: ClassVar[bool] = False
 
     def __init__(self, hass: HomeAssistant, data: Mapping[str, Any]) -> None:
         """Keep what the account needs; no I/O here."""
@@ -163,6 +167,12 @@ class LockVendor(ABC):
     async def async_revoke_code(self, lock: Lock, issued: IssuedCode) -> None:
         """Remove a code before its window ends."""
         raise VendorUnsupportedError("revoke")
+
+    async def async_update_code_window(
+        self, lock: Lock, issued: IssuedCode, plan: PlannedCode
+    ) -> IssuedCode:
+        """Give an issued code the planned window, keeping its digits."""
+        raise VendorUnsupportedError("update")
 
     async def async_find_codes(
         self, lock: Lock, name: str, window: Window, kind: CodeKind

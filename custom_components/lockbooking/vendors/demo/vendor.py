@@ -21,6 +21,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import TextSelector
 from homeassistant.util import dt as dt_util, slugify
 
+from ...field_checks import is_name
 from ...models import (
     Capabilities,
     CodeKind,
@@ -75,14 +76,14 @@ class DemoVendor(LockVendor):
         self._vendor_ids = count(1)
 
     async def async_identify(self) -> AccountIdentity:
-        """A demo account is known by its name."""
+        """Identify a demo account by its name."""
         name = " ".join(str(self.data.get(CONF_NAME, "")).split()) or DEFAULT_NAME
-        if not any(char.isalnum() for char in name) or len(name) > 64:
+        if not is_name(name):
             raise VendorInputError(CONF_NAME, "invalid_name")
         return AccountIdentity(unique_id=f"demo_{slugify(name)}", title=name)
 
     async def async_get_locks(self) -> list[Lock]:
-        """The three demo locks with their current, slowly draining, status."""
+        """List the three demo locks with their current, slowly draining, status."""
         now = dt_util.utcnow()
         if self._relock_at is not None and now >= self._relock_at:
             self._state["garden_gate"] = LockState.LOCKED

@@ -68,7 +68,7 @@ _MESSAGE_KEYS: Final = (
 
 
 def basic_authorization(client_id: str, client_secret: str) -> str:
-    """The HTTP Basic Authorization header of the token request (RFC 7617).
+    """Build the HTTP Basic Authorization header of the token request (RFC 7617).
 
     Made here because aiohttp 3.14 deprecates `BasicAuth`. As it did, this refuses a
     colon in the client id (ValueError) and text beyond Latin-1 (UnicodeEncodeError).
@@ -287,7 +287,7 @@ def _json(text: str) -> Any:
 
 
 def _vendor_message(text: str) -> str:
-    """The readable part of an error body, such as 'Exceeded the limit of 367 days'."""
+    """Extract the readable part of an error body: 'Exceeded the limit of 367 days'."""
     try:
         return _message_in(json_loads(text))
     except ValueError:

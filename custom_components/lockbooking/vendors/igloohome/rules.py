@@ -1,8 +1,8 @@
 """The code rules of igloohome locks, as data for the planner.
 
 Sources: igloohome's algoPIN documentation and the booking systems that use it
-(hourly 1 h–28 days, daily 29–367 days ending at the start's time of day, first use
-within 24 h, no revocation, 7–9 digits).
+(hourly 1 h to 28 days, daily 29 to 367 days ending at the start's time of day, first
+use within 24 h, no revocation, 7 to 9 digits).
 """
 
 from datetime import timedelta

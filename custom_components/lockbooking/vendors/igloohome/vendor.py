@@ -75,7 +75,7 @@ CODE_PROBLEMS: Final = {
 
 
 def code_rules_for(lock: Lock, code: str | None) -> tuple[CodeRules, ...]:
-    """The rules to plan with: a chosen code needs a Bridge's custom PIN.
+    """Choose the rules to plan with: a chosen code needs a Bridge's custom PIN.
 
     Without a chosen code a lock's own rules apply, and they pick algoPINs.
     """
@@ -126,7 +126,7 @@ class IgloohomeVendor(LockVendor):
         return AccountIdentity(unique_id=self._client_id, title=TITLE)
 
     async def async_get_locks(self) -> list[Lock]:
-        """The account's locks; a lock a Bridge serves can be driven remotely."""
+        """List the account's locks; a lock a Bridge serves can be driven remotely."""
         devices = await self._client.async_devices()
         bridge_of: dict[str, str] = {}
         for device in devices:
@@ -245,7 +245,7 @@ class IgloohomeVendor(LockVendor):
         )
 
     async def _async_bridge(self, lock: Lock) -> str:
-        """The Bridge serving a lock, as of the last listing (refreshed if unknown)."""
+        """Find the Bridge serving a lock, as of the last listing (refreshed if unknown)."""
         if lock.id not in self._bridge_of:
             await self.async_get_locks()
         if (bridge := self._bridge_of.get(lock.id)) is None:

@@ -44,7 +44,9 @@ def is_opener(lock: Lock) -> bool:
 
 def describe_lock(device: dict[str, Any]) -> Lock:
     """Describe a Nuki device as a lock."""
-    kind = device.get("type")
+    raw_kind = device.get("type")
+    # Anything but a number is a type this code does not know (and may not even hash).
+    kind = raw_kind if isinstance(raw_kind, int) else None
     config = _dict(device.get("config"))
     state = _dict(device.get("state"))
     battery_level = state.get("batteryCharge")
@@ -63,7 +65,8 @@ def describe_lock(device: dict[str, Any]) -> Lock:
         id=str(device["smartlockId"]),
         name=str(device.get("name") or device["smartlockId"]),
         manufacturer=MANUFACTURER,
-        model=MODELS.get(kind, f"Nuki device (type {kind})"),
+        model=(MODELS.get(kind) if kind is not None else None)
+        or f"Nuki device (type {raw_kind})",
         capabilities=replace(
             capabilities,
             battery_level=battery_level is not None,
@@ -88,7 +91,7 @@ def describe_lock(device: dict[str, Any]) -> Lock:
     )
 
 
-def _control(kind: Any, state: Any) -> tuple[Capabilities, LockState | None]:
+def _control(kind: int | None, state: Any) -> tuple[Capabilities, LockState | None]:
     """Say what a type of device can do remotely, and read its state the way that type means it."""
     if kind in SMART_LOCK_TYPES:
         return Capabilities(

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import voluptuous as vol
 
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
     SelectOptionDict,
     SelectSelector,
@@ -27,10 +28,36 @@ from .. import async_import_vendor_module
 from ..base import AccountIdentity, VendorError
 
 if TYPE_CHECKING:
-    from homeassistant.helpers.service_info.bluetooth import BluetoothServiceInfoBleak
+    from homeassistant.components.bluetooth import BluetoothServiceInfoBleak
+
+    from . import pairing
 
 # The same key as the vendor's CONF_ADDRESS, which this module does not import.
 CONF_ADDRESS: Final = "address"
+
+
+class _Pairing(Protocol):
+    """What these steps use of the `pairing` module, which they import when needed."""
+
+    @property
+    def PIN_SCHEMA(self) -> vol.Schema:
+        """The form that asks for the security PIN."""
+
+    def discovered_locks(self, hass: HomeAssistant) -> dict[str, str]:
+        """Give the Nuki locks Home Assistant hears: address -> name."""
+
+    def lock_name(self, hass: HomeAssistant, address: str) -> str:
+        """Give the name a lock advertises, or its address."""
+
+    async def async_pair(
+        self, hass: HomeAssistant, address: str
+    ) -> tuple[dict[str, Any] | None, dict[str, str]]:
+        """Pair with the lock as an app: the keys for the entry, or form errors."""
+
+
+if TYPE_CHECKING:
+    # mypy checks the module against what the steps expect of it.
+    _PAIRING: _Pairing = pairing
 
 
 class NukiBleFlowMixin(ConfigFlow):
@@ -45,8 +72,8 @@ class NukiBleFlowMixin(ConfigFlow):
     ) -> tuple[AccountIdentity | None, dict[str, str]]:
         raise NotImplementedError  # the integration's flow checks account data
 
-    async def _async_pairing(self) -> ModuleType:
-        """The Bluetooth half of these steps, once Home Assistant's Bluetooth is set up."""
+    async def _async_pairing(self) -> _Pairing:
+        """Load the Bluetooth half of these steps, once Home Assistant's Bluetooth is up."""
         module: ModuleType = await async_import_vendor_module(
             self.hass, EntryKind.NUKI_BLE, "nuki_ble.pairing"
         )

@@ -61,7 +61,7 @@ def add_code(
     code: str, name: str, start: datetime, end: datetime, nonce: bytes, pin: int
 ) -> bytes:
     """Add Keypad Code: a time-limited code, every weekday, all day."""
-    body = NukiLockConst.AddKeypadCode.build(
+    body: bytes = NukiLockConst.AddKeypadCode.build(
         {
             "code": int(code),
             "name": entry_name(name),

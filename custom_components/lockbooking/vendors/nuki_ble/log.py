@@ -57,7 +57,7 @@ class LogEntry:
 
 def request_entries(start: int, count: int, nonce: bytes, pin: int) -> bytes:
     """Request Log Entries: `count` entries older than index `start` (0: the newest)."""
-    body = NukiLockConst.RequestLogEntries.build(
+    body: bytes = NukiLockConst.RequestLogEntries.build(
         {
             "start_index": start,
             "count": count,

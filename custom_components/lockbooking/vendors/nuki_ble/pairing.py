@@ -42,7 +42,7 @@ def is_nuki(info: bluetooth.BluetoothServiceInfoBleak) -> bool:
 
 
 def discovered_locks(hass: HomeAssistant) -> dict[str, str]:
-    """The Nuki locks Home Assistant hears and can connect to: address -> name."""
+    """List the Nuki locks Home Assistant hears and can connect to: address -> name."""
     return {
         info.address: info.name
         for info in bluetooth.async_discovered_service_info(hass, connectable=True)
@@ -51,7 +51,7 @@ def discovered_locks(hass: HomeAssistant) -> dict[str, str]:
 
 
 def lock_name(hass: HomeAssistant, address: str) -> str:
-    """The name a lock advertises, or its address."""
+    """Name a lock as it advertises itself, or by its address."""
     info = bluetooth.async_last_service_info(hass, address, connectable=True)
     return (info.name if info else None) or address
 

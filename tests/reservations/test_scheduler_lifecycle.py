@@ -1,0 +1,295 @@
+"""Automatic mode and the host: the host's word wins, make before break, scopes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+
+from custom_components.lockbooking.ledger import LEDGER, CodeStatus, Decider
+from custom_components.lockbooking.vendors.base import VendorUnavailableError
+from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
+from homeassistant.core import HomeAssistant
+
+from .conftest import FEED_URL, FIRST_UID, feed, without_event
+
+FRONT = "demo_demo:front_door"
+# The first stay, one day longer.
+EXTENDED = ("DTEND;VALUE=DATE:20260902", "DTEND;VALUE=DATE:20260903")
+
+
+async def _refresh(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    freezer.tick(timedelta(minutes=31))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> Any:
+    return await hass.services.async_call(
+        "lockbooking", service, data, blocking=True, return_response=True
+    )
+
+
+def _serve(aioclient_mock: AiohttpClientMocker, text: str, url: str = FEED_URL) -> None:
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(url, text=text)
+
+
+def _front(hass: HomeAssistant, scope: str) -> Any:
+    return hass.data[LEDGER].get(FIRST_UID, FRONT, scope)
+
+
+async def test_a_code_the_host_revoked_stays_revoked(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    issued = async_capture_events(hass, "lockbooking_code_issued")
+    await _call(hass, "revoke_code", {"entity_id": "lock.front_door", "uid": FIRST_UID})
+    record = _front(hass, init_reservations.entry_id)
+    assert (record.status, record.decided_by) == (CodeStatus.REVOKED, Decider.HOST)
+
+    with patch.object(DemoVendor, "async_issue_code", autospec=True) as spy:
+        for _ in range(4):
+            await _refresh(hass, freezer)
+    spy.assert_not_called()
+    assert issued == []
+    assert _front(hass, init_reservations.entry_id).status is CodeStatus.REVOKED
+
+    # The stay's dates change: a new decision for automatic mode.
+    _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
+    await _refresh(hass, freezer)
+    [event] = issued
+    assert event.data["uid"] == FIRST_UID
+    record = _front(hass, init_reservations.entry_id)
+    assert (record.status, record.decided_by) == (CodeStatus.ISSUED, Decider.AUTOMATIC)
+    assert record.ends == "2026-09-03T11:00:00+02:00"
+
+
+async def test_a_code_the_host_issued_is_kept_while_it_covers_the_stay(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    scope = init_reservations.entry_id
+    automatic = _front(hass, scope)
+    response = await _call(
+        hass,
+        "issue_code",
+        {
+            "entity_id": "lock.front_door",
+            "uid": FIRST_UID,
+            "name": "Anna",
+            "start": "2026-08-24T14:00:00+02:00",
+            "end": "2026-09-02T13:00:00+02:00",
+        },
+    )
+    [code] = response["codes"]
+    assert code["decided_by"] == "host"
+    record = _front(hass, scope)
+    assert record.code == code["code"] != automatic.code
+    assert record.superseded is None  # the automatic code was revoked, after
+
+    issued = async_capture_events(hass, "lockbooking_code_issued")
+    with patch.object(DemoVendor, "async_issue_code", autospec=True) as spy:
+        for _ in range(4):
+            await _refresh(hass, freezer)
+    spy.assert_not_called()
+    assert issued == []
+    assert _front(hass, scope).code == code["code"]
+    codes = await _call(hass, "get_codes", {"uid": FIRST_UID})
+    [front] = [c for c in codes["codes"] if c["lock"] == "Front door"]
+    assert (front["code"], front["decided_by"]) == (code["code"], "host")
+
+    # The stay grows past the host's window: automatic mode covers it.
+    _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
+    await _refresh(hass, freezer)
+    record = _front(hass, scope)
+    assert record.decided_by is Decider.AUTOMATIC
+    assert record.ends == "2026-09-03T11:00:00+02:00"
+    assert len(issued) == 1
+
+
+async def test_a_new_window_is_made_before_the_old_code_is_broken(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    scope = init_reservations.entry_id
+    old = _front(hass, scope)
+    order: list[str] = []
+    issue, revoke = DemoVendor.async_issue_code, DemoVendor.async_revoke_code
+
+    async def issuing(self: DemoVendor, lock: Any, *args: Any) -> Any:
+        order.append(f"issue {lock.id}")
+        return await issue(self, lock, *args)
+
+    async def revoking(self: DemoVendor, lock: Any, code: Any) -> None:
+        order.append(f"revoke {lock.id} {code.vendor_id}")
+        await revoke(self, lock, code)
+
+    _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
+    with (
+        patch.object(DemoVendor, "async_issue_code", issuing),
+        patch.object(DemoVendor, "async_revoke_code", revoking),
+    ):
+        await _refresh(hass, freezer)
+    front = [step for step in order if "front_door" in step]
+    assert front == ["issue front_door", f"revoke front_door {old.vendor_id}"]
+    new = _front(hass, scope)
+    assert (new.status, new.superseded) == (CodeStatus.ISSUED, None)
+    assert new.ends == "2026-09-03T11:00:00+02:00"
+
+
+async def test_a_failed_new_window_leaves_the_guest_their_code(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    scope = init_reservations.entry_id
+    old = _front(hass, scope)
+    failed = async_capture_events(hass, "lockbooking_code_failed")
+    _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
+    with (
+        patch.object(
+            DemoVendor,
+            "async_issue_code",
+            side_effect=VendorUnavailableError("down", unprocessed=True),
+        ),
+        patch.object(DemoVendor, "async_revoke_code", autospec=True) as revoke,
+    ):
+        await _refresh(hass, freezer)
+    revoke.assert_not_called()
+    assert failed
+    record = _front(hass, scope)
+    assert (record.status, record.code, record.ends) == (
+        CodeStatus.ISSUED,
+        old.code,
+        old.ends,
+    )
+    codes = await _call(hass, "get_codes", {"uid": FIRST_UID})
+    assert old.code in {c["code"] for c in codes["codes"] if c["status"] == "issued"}
+
+    # Retried once the vendor is back: the new window, then the old code goes.
+    for _ in range(3):
+        freezer.tick(timedelta(minutes=30))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    record = _front(hass, scope)
+    assert record.ends == "2026-09-03T11:00:00+02:00"
+    assert record.code != old.code
+    assert record.superseded is None
+
+
+async def test_an_old_code_left_by_a_failed_revoke_goes_with_a_cancellation(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    scope = init_reservations.entry_id
+    old = _front(hass, scope)
+    vendor = hass.config_entries.async_entries("lockbooking")[0].runtime_data.vendor
+    _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
+    with patch.object(
+        DemoVendor, "async_revoke_code", side_effect=VendorUnavailableError("down")
+    ):
+        await _refresh(hass, freezer)
+    record = _front(hass, scope)
+    assert record.status is CodeStatus.ISSUED
+    assert record.superseded is not None
+    assert record.superseded.vendor_id == old.vendor_id
+    assert old.vendor_id in vendor._codes  # still live at the vendor
+
+    # The stay is cancelled before the old code could be revoked: both go.
+    _serve(aioclient_mock, without_event(feed(), FIRST_UID))
+    for _ in range(2):
+        await _refresh(hass, freezer)
+    record = _front(hass, scope)
+    assert (record.status, record.superseded) == (CodeStatus.REVOKED, None)
+    assert old.vendor_id not in vendor._codes
+    assert record.vendor_id not in vendor._codes
+
+
+async def test_an_old_code_whose_revoke_failed_is_revoked_on_a_later_run(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    scope = init_reservations.entry_id
+    old = _front(hass, scope)
+    vendor = hass.config_entries.async_entries("lockbooking")[0].runtime_data.vendor
+    _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
+    with patch.object(
+        DemoVendor, "async_revoke_code", side_effect=VendorUnavailableError("down")
+    ):
+        await _refresh(hass, freezer)
+    assert _front(hass, scope).superseded is not None
+
+    # A restart: the old code is still recorded, and revoked by the next run.
+    assert await hass.config_entries.async_reload(scope)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    record = _front(hass, scope)
+    assert (record.status, record.superseded) == (CodeStatus.ISSUED, None)
+    assert old.vendor_id not in vendor._codes
+    assert record.vendor_id in vendor._codes
+
+
+async def test_entries_sharing_a_lock_and_uids_keep_their_own_codes(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The same feed added twice (say as webcal:// and https://) never fights."""
+    first = _front(hass, init_reservations.entry_id)
+    other_url = "https://www.airbnb.com/calendar/ical/67890.ics?s=other-token"
+    aioclient_mock.get(other_url, text=feed())
+    other = MockConfigEntry(
+        domain="lockbooking",
+        title="Seaside copy",
+        unique_id="reservations_copy",
+        data={
+            "kind": "reservations",
+            "name": "Seaside copy",
+            "url": other_url,
+            "locks": [FRONT],
+            "checkin_time": "16:00:00",
+            "checkout_time": "11:00:00",
+        },
+        options={"margin_before_minutes": 60},
+    )
+    other.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(other.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    second = _front(hass, other.entry_id)
+    assert second.status is CodeStatus.ISSUED
+    assert second.code != first.code
+
+    with patch.object(DemoVendor, "async_issue_code", autospec=True) as spy:
+        for _ in range(4):
+            await _refresh(hass, freezer)
+    spy.assert_not_called()
+    assert _front(hass, init_reservations.entry_id) == first
+
+    # The copy's stay is cancelled: only its own code goes.
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(FEED_URL, text=feed())
+    aioclient_mock.get(other_url, text=without_event(feed(), FIRST_UID))
+    for _ in range(2):
+        await _refresh(hass, freezer)
+    assert _front(hass, other.entry_id).status is CodeStatus.REVOKED
+    assert _front(hass, init_reservations.entry_id) == first
