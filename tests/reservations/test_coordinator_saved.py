@@ -27,7 +27,11 @@ from custom_components.lockbooking.ledger import LEDGER, CodeStatus
 from custom_components.lockbooking.reservations.coordinator import (
     FEED_FAILING_REPAIR_AFTER,
 )
-from custom_components.lockbooking.reservations.saved import storage_key
+from custom_components.lockbooking.reservations.saved import (
+    SavedStays,
+    StaysMemory,
+    storage_key,
+)
 from custom_components.lockbooking.vendors.base import VendorUnavailableError
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.config_entries import ConfigEntryState
@@ -386,3 +390,27 @@ async def test_cancelled_stay_without_a_code_is_forgotten_without_locks(
     assert saved["cancelled"] == []
     # The first stay's codes, on locks not loaded now, are kept.
     assert front_door(hass) is CodeStatus.ISSUED
+
+
+async def test_run_during_the_save_does_not_lose_a_cancellation(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+    revoked: list[Any],
+) -> None:
+    """Automatic mode running while a cancellation is being saved still revokes it."""
+    scheduler = init_reservations.runtime_data.scheduler
+    save = StaysMemory.async_save
+
+    async def save_while_a_tick_runs(self: StaysMemory, saved: SavedStays) -> None:
+        await scheduler.async_run()
+        await save(self, saved)
+
+    serve(aioclient_mock, text=without_event(feed(), FIRST_UID))
+    await refresh(hass, freezer)
+    with patch.object(StaysMemory, "async_save", save_while_a_tick_runs):
+        await refresh(hass, freezer)
+
+    assert [event.data["uid"] for event in revoked] == [FIRST_UID]
+    assert front_door(hass) is CodeStatus.REVOKED

@@ -159,8 +159,33 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
             await self._async_feed_failed(str(failed))
             raise failed from err
         self._feed_ok()
-        stays = known if fetched is None else await self._async_compare(known, fetched)
-        await self._async_save(stays)
+        if fetched is None:
+            return await self._async_saved(known, self._misses, ())
+        return await self._async_saved(*await self._async_compare(known, fetched))
+
+    async def _async_saved(
+        self,
+        stays: dict[str, Reservation],
+        misses: dict[str, int],
+        cancelled: tuple[Reservation, ...],
+    ) -> dict[str, Reservation]:
+        """Save what a good fetch decided, then let it show.
+
+        Nothing is awaited between the new cancellations showing here and the new
+        stays showing as `data` (the coordinator sets it as this returns): automatic
+        mode never sees a stay both cancelled and current.
+        """
+        await self._memory.async_save(
+            SavedStays(
+                stays,
+                misses,
+                [*self.cancelled, *cancelled],
+                self._failing_since,
+                self._source,
+            )
+        )
+        self._misses = misses
+        self.cancelled.extend(cancelled)
         return stays
 
     async def _async_save(self, stays: dict[str, Reservation] | None) -> None:
@@ -180,7 +205,7 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
 
     async def _async_compare(
         self, known: dict[str, Reservation], fetched: FeedRead
-    ) -> dict[str, Reservation]:
+    ) -> tuple[dict[str, Reservation], dict[str, int], tuple[Reservation, ...]]:
         """Apply a good fetch to the stays known before it."""
         self._note_skipped(fetched.skipped)
         self.notes = fetched.notes
@@ -208,12 +233,10 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
                 self.config_entry.title,
                 len(known),
             )
-            return known
+            return known, self._misses, ()
         for old_uid, new_uid in changes.renamed.items():
             await self._async_follow_uid(old_uid, new_uid)
-        self._misses = changes.misses
-        self.cancelled.extend(changes.cancelled)
-        return changes.stays
+        return changes.stays, changes.misses, changes.cancelled
 
     async def _async_follow_uid(self, old_uid: str, new_uid: str) -> None:
         """Move a stay's codes to the uid the source now gives it; no vendor call."""
