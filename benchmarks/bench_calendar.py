@@ -13,12 +13,8 @@ import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from custom_components.lockbooking.ledger import (
-    STORAGE_KEY,
-    STORAGE_VERSION,
-    CodeRecord,
-    CodeStatus,
-)
+from custom_components.lockbooking.code_record import CodeRecord, CodeStatus
+from custom_components.lockbooking.ledger import STORAGE_KEY, STORAGE_VERSION
 from homeassistant.components.calendar import CalendarEntity
 from homeassistant.components.calendar.const import DATA_COMPONENT
 from homeassistant.core import HomeAssistant

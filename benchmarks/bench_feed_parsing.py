@@ -11,7 +11,8 @@ from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from custom_components.lockbooking.reservations.feed import async_fetch_feed, parse_feed
+from custom_components.lockbooking.reservations.feed import parse_feed
+from custom_components.lockbooking.reservations.feed_fetch import async_fetch_feed
 from homeassistant.core import HomeAssistant
 
 from .feeds import FeedServer, airbnb_feed, stays

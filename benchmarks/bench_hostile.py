@@ -13,7 +13,8 @@ from pathlib import Path
 import time as clock
 from zoneinfo import ZoneInfo
 
-from custom_components.lockbooking.reservations.feed import FeedError, read_feed
+from custom_components.lockbooking.reservations.feed import read_feed
+from custom_components.lockbooking.reservations.feed_fetch import FeedError
 
 from .harness import TIME_ZONE, Figure, median_ms, time_sync
 from .hostile import HOSTILE_FEEDS

@@ -15,7 +15,8 @@ import statistics
 import tracemalloc
 from zoneinfo import ZoneInfo
 
-from custom_components.lockbooking.ledger import LEDGER, CodeRecord, CodeStatus
+from custom_components.lockbooking.code_record import CodeRecord, CodeStatus
+from custom_components.lockbooking.ledger import LEDGER
 from homeassistant.components.calendar.const import DATA_COMPONENT
 
 from .feeds import FeedServer, airbnb_feed, stays

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from custom_components.lockbooking.reservations.feed import MAX_FEED_BYTES
+from custom_components.lockbooking.reservations.feed_fetch import MAX_FEED_BYTES
 from custom_components.lockbooking.reservations.ics_scan import MAX_EVENTS
 
 CAP = MAX_FEED_BYTES - 4096

@@ -84,7 +84,8 @@ def no_secrets_in_logs(
     of every answer of a LockBooking calendar (its API, websocket and triggers).
     """
     from custom_components.lockbooking.calendar import ReservationsCalendar
-    from custom_components.lockbooking.ledger import CodeLedger, CodeRecord
+    from custom_components.lockbooking.code_record import CodeRecord
+    from custom_components.lockbooking.ledger import CodeLedger
 
     codes: set[str] = set()
     put = CodeLedger.async_put

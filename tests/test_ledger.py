@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 from datetime import datetime
+import time
 from typing import Any
+from unittest.mock import patch
 
-from custom_components.lockbooking.ledger import (
-    STORAGE_KEY,
-    CodeLedger,
-    CodeRecord,
-    CodeStatus,
-)
+from freezegun.api import FrozenDateTimeFactory
+
+from custom_components.lockbooking.code_record import CodeRecord, CodeStatus
+from custom_components.lockbooking.ledger import STORAGE_KEY, CodeLedger
 from homeassistant.core import HomeAssistant
 
 
@@ -106,3 +106,27 @@ async def test_pruned_records_are_no_longer_found(
     assert ledger.records("ended") == []
     assert [r.uid for r in ledger.records()] == ["kept"]
     assert _saved_uids(hass_storage) == [("kept", "front_door")]
+
+
+async def test_a_clock_jump_never_drops_live_records(
+    hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.move_to("2026-12-01T12:00:00+01:00")
+    ledger = await _ledger(hass)
+    await ledger.async_put(_record("live", "front_door"))
+    tick = time.monotonic()
+
+    # The wall clock leaps a year ahead; the monotonic clock counted a minute.
+    freezer.move_to("2027-12-01T12:00:00+01:00")
+    with patch(
+        "custom_components.lockbooking.ledger.time.monotonic", return_value=tick + 60
+    ):
+        assert await ledger.async_prune() == 0
+    assert [r.uid for r in ledger.records()] == ["live"]
+
+    # Time that really passed: the record goes.
+    with patch(
+        "custom_components.lockbooking.ledger.time.monotonic",
+        return_value=tick + 365 * 86400,
+    ):
+        assert await ledger.async_prune() == 1

@@ -9,7 +9,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
@@ -20,6 +20,7 @@ from .ledger import LEDGER, CodeLedger
 from .locks import async_remove_lock_devices, locks_for_keys
 from .reconcile import async_setup_reconcile
 from .reservations.arrivals import ArrivalWatcher, async_remove_warnings
+from .reservations.cap_gate import ISSUE_TOO_MANY_NEW_CODES
 from .reservations.coordinator import ReservationsCoordinator, async_forget_entry
 from .reservations.entry_codes import async_revoke_entry_codes
 from .reservations.runtime import ReservationsConfigEntry, ReservationsRuntime
@@ -128,6 +129,9 @@ async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Drop what a removed reservations entry left: repairs, live codes, saved stays."""
     if entry.data[CONF_KIND] == EntryKind.RESERVATIONS:
         async_remove_warnings(hass, entry.entry_id)
+        ir.async_delete_issue(
+            hass, DOMAIN, f"{ISSUE_TOO_MANY_NEW_CODES}_{entry.entry_id}"
+        )
         # Nobody follows its stays any more: their codes go with it.
         await async_revoke_entry_codes(hass, hass.data[LEDGER], entry)
         await async_forget_entry(hass, entry.entry_id)

@@ -11,7 +11,8 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
-from .ledger import LEDGER, CodeRecord
+from .code_record import CodeRecord, Decider
+from .ledger import LEDGER
 from .models import Reservation
 from .reservations.coordinator import ReservationsCoordinator, device_info
 from .reservations.feed import without_phone_digits
@@ -133,8 +134,10 @@ class ReservationsCalendar(CoordinatorEntity[ReservationsCoordinator], CalendarE
 
 
 def _code_state(record: CodeRecord, reservation: Reservation) -> str:
-    """Give a lock's line: its code's state and window, and when it was first used."""
-    line = f"{record.lock_name}: {record.status.value}"
+    """Give a lock's line: its code's state, who decided it, its window, its first use."""
+    line = f"{record.lock_name}: {record.as_dict()['status']}"
+    if record.decided_by is Decider.HOST:
+        line += " by the host"
     if record.starts and record.ends:
         starts, ends = (
             dt_util.as_local(datetime.fromisoformat(moment))

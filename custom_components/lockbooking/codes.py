@@ -14,19 +14,13 @@ from zoneinfo import ZoneInfo
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .const import LOGGER
-from .ledger import (
-    CodeLedger,
-    CodeRecord,
-    CodeStatus,
-    Decider,
-    SupersededCode,
-    record_key,
-)
+from .code_record import CodeRecord, CodeStatus, Decider, SupersededCode, record_key
+from .ledger import CodeLedger
 from .locks import LockTarget
 from .models import CodeKind, IssuedCode, PlannedCode, Window
 from .planner import PlanRefused, code_problem, plan_code
 from .reconcile import async_settle
+from .superseded import async_revoke_superseded
 from .vendors.base import (
     VendorAuthError,
     VendorError,
@@ -285,6 +279,7 @@ async def _async_send(
             ends=issued.window.end.isoformat(),
             revocable=issued.revocable,
             notes=issued.notes,
+            use_by=_iso(issued.use_by),
             error=None,
         )
     )
@@ -319,6 +314,9 @@ def _new_record(
             used_at=existing.used_at if existing is not None else None,
             scope=request.scope,
             superseded=superseded,
+            # What the rules promise, until the vendor says (an interrupted issue
+            # found at the vendor keeps it).
+            use_by=_iso(plan.rules.use_by(plan.window.start)),
         ),
         request,
     )
@@ -375,6 +373,7 @@ async def _async_move_window(
                 starts=issued.window.start.isoformat(),
                 ends=issued.window.end.isoformat(),
                 notes=issued.notes,
+                use_by=_iso(issued.use_by),
                 error=None,
             ),
             request,
@@ -382,47 +381,8 @@ async def _async_move_window(
     )
 
 
-async def async_revoke_superseded(
-    ledger: CodeLedger, target: LockTarget, record: CodeRecord, *, strict: bool = True
-) -> CodeRecord:
-    """Revoke the code a record's newer window replaced.
-
-    Raises VendorError when `strict`; otherwise the old code stays recorded, to be
-    revoked on the next pass (the new one is issued either way).
-    """
-    old = record.superseded
-    if old is None:
-        return record
-    replaced = IssuedCode(
-        lock_id=target.lock.id,
-        kind=CodeKind(old.kind) if old.kind else CodeKind.KEYPAD,
-        code=old.code or "",
-        window=_window(old.starts, old.ends) or record.window,
-        vendor_id=old.vendor_id,
-        revocable=old.revocable,
-    )
-    try:
-        async with target.entry.runtime_data.vendor_calls:
-            await target.entry.runtime_data.vendor.async_revoke_code(
-                target.lock, replaced
-            )
-    except VendorError as err:
-        if strict:
-            raise
-        LOGGER.warning(
-            "The code a new window replaced on %s could not be revoked yet (%s); "
-            "it is tried again",
-            target.lock.name,
-            err.key,
-        )
-        return record
-    return await ledger.async_put(record.evolve(superseded=None))
-
-
-def _window(start: str | None, end: str | None) -> Window | None:
-    if start is None or end is None:
-        return None
-    return Window(datetime.fromisoformat(start), datetime.fromisoformat(end))
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def _outcome_unknown(err: VendorError) -> bool:
@@ -448,6 +408,7 @@ def issued_code(record: CodeRecord, lock_id: str) -> IssuedCode:
         window=record.window,
         vendor_id=record.vendor_id,
         revocable=record.revocable,
+        use_by=datetime.fromisoformat(record.use_by) if record.use_by else None,
     )
 
 

@@ -43,10 +43,11 @@ CODE_CHOICE_RANDOM = "random"
 # The guest's phone number's last digits (Airbnb's "Last 4 Digits"), where a lock takes them.
 CODE_CHOICE_PHONE = "phone_digits"
 # Warn when a stay's codes have not been used this long after check-in: for stays with
-# an igloohome algoPIN (which dies unused 24 hours after its start), for every stay, or never.
+# a code that dies unless used by some moment (a record's `use_by`), for every stay, or
+# never. The first value is stored in entries' options as it was first named.
 CONF_NOT_ARRIVED = "not_arrived_warning"
 CONF_NOT_ARRIVED_HOURS = "not_arrived_hours"
-NOT_ARRIVED_ALGOPIN = "algopin"
+NOT_ARRIVED_USE_BY = "algopin"
 NOT_ARRIVED_ALL = "all"
 NOT_ARRIVED_OFF = "off"
 
@@ -60,7 +61,7 @@ DEFAULT_OPTIONS = {
     CONF_AUTO_REVOKE: True,
     CONF_REFRESH_MINUTES: 30,
     CONF_CODE_CHOICE: CODE_CHOICE_RANDOM,
-    CONF_NOT_ARRIVED: NOT_ARRIVED_ALGOPIN,
+    CONF_NOT_ARRIVED: NOT_ARRIVED_USE_BY,
     CONF_NOT_ARRIVED_HOURS: 6,
     CONF_LONGEST_STAY: 60,
 }

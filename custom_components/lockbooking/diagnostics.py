@@ -9,9 +9,10 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
+from .code_record import CodeRecord
 from .const import CONF_LOCKS
 from .coordinator import LockbookingConfigEntry
-from .ledger import LEDGER, CodeRecord
+from .ledger import LEDGER
 from .locks import lock_id_in
 from .reservations.runtime import ReservationsConfigEntry, ReservationsRuntime
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from yarl import URL
 
-from .reservations.feed import feed_url
+from .reservations.feed_fetch import feed_url
 
 # Longer than any real token, host or feed address; caps what reaches a request.
 MAX_TEXT_LENGTH: Final = 2048

@@ -1,9 +1,10 @@
 """The code ledger: every code lockbooking issued, persisted with Home Assistant's Store.
 
-A record is keyed by the reservation's uid and the lock, which is what makes issuing
-idempotent: the same uid on the same lock is the same code. Records are written before
-the vendor is called (`pending`) and after it answered (`issued` / `failed`), so a
-restart never forgets a code or issues one twice.
+A record (`code_record`) is keyed by its reservations entry, the reservation's uid and
+the lock, which is what makes issuing idempotent: the same uid on the same lock is the
+same code. Records are
+written before the vendor is called (`pending`) and after it answered (`issued` /
+`failed`), so a restart never forgets a code or issues one twice.
 
 Nothing stored is dropped silently: a record this version cannot read is kept as it was
 and written back, and a store it cannot read at all (written by a newer major version,
@@ -17,11 +18,11 @@ import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict
 from datetime import datetime, timedelta
-from enum import StrEnum
 from itertools import count
 import shutil
+import time
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
@@ -31,10 +32,18 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
+from .code_record import (
+    CodeRecord,
+    CodeStatus,
+    read_record,
+    record_key,
+)
 from .const import CONF_KIND, DOMAIN, LOGGER, EntryKind
-from .models import Window
+from .vendors.code_rules import use_by
 
 STORAGE_VERSION = 1
+# 2: a record says when its code dies unless used first (`use_by`).
+STORAGE_MINOR_VERSION = 2
 STORAGE_KEY = f"{DOMAIN}.codes"
 ISSUE_LEDGER_UNREADABLE = "ledger_unreadable"
 ISSUE_RECORDS_UNREADABLE = "ledger_records_unreadable"
@@ -42,215 +51,13 @@ ISSUE_RECORDS_UNREADABLE = "ledger_records_unreadable"
 LEDGER: HassKey[CodeLedger] = HassKey(f"{DOMAIN}_ledger")
 
 
-class Decider(StrEnum):
-    """Who decided a code's last change: automatic mode, or the host through a service."""
-
-    AUTOMATIC = "automatic"
-    HOST = "host"
-
-
-class CodeStatus(StrEnum):
-    """Where a code is in its life."""
-
-    PENDING = "pending"
-    ISSUED = "issued"
-    FAILED = "failed"
-    REVOKED = "revoked"
-
-
-@dataclass(frozen=True, slots=True)
-class CodeRecord:
-    """One code on one lock for one reservation (or one manual request)."""
-
-    uid: str
-    lock_key: str
-    lock_name: str
-    name: str
-    requested_start: str
-    requested_end: str
-    status: CodeStatus
-    kind: str | None = None
-    code: str | None = None
-    vendor_id: str | None = None
-    starts: str | None = None
-    ends: str | None = None
-    revocable: bool = True
-    notes: tuple[str, ...] = ()
-    error: str | None = None
-    updated_at: str = field(default_factory=lambda: dt_util.utcnow().isoformat())
-    # A failed call whose outcome is unknown (a timeout, say): the vendor may hold the
-    # code, so it is looked for before the code is issued again.
-    uncertain: bool = False
-    # False for a code found at the vendor after an interrupted issue: its
-    # lockbooking_code_issued event may never have been fired, so automatic mode fires it.
-    announced: bool = True
-    # When the lock's log first showed the code open it (ISO, UTC): the guest arrived.
-    used_at: str | None = None
-    # The reservations entry whose stay the code serves; "" for a code of no entry's.
-    scope: str = ""
-    # Automatic mode never undoes what the host decided (see reservations/scheduler.py).
-    decided_by: Decider = Decider.AUTOMATIC
-    # The stay's own check-in and check-out when the code was decided (ISO): a host's
-    # revoke stands until the stay's dates change.
-    stay_start: str | None = None
-    stay_end: str | None = None
-    # The code a new window replaces, live at the vendor until it is revoked: a new
-    # code is made before the old one is broken (`codes.py`).
-    superseded: SupersededCode | None = None
-
-    @property
-    def key(self) -> str:
-        """The idempotency key."""
-        return record_key(self.uid, self.lock_key, self.scope)
-
-    @property
-    def live(self) -> bool:
-        """Tell whether the vendor may hold a code of this record's that works."""
-        return self.status in (CodeStatus.ISSUED, CodeStatus.PENDING) or (
-            self.superseded is not None
-        )
-
-    @property
-    def window(self) -> Window:
-        """The window the lock honours, or the one asked for before the vendor answered.
-
-        Raises ValueError when the record holds no readable times.
-        """
-        return Window(
-            datetime.fromisoformat(self.starts or self.requested_start),
-            datetime.fromisoformat(self.ends or self.requested_end),
-        )
-
-    def requested(self, start: datetime, end: datetime) -> bool:
-        """Whether this record was made for exactly this window."""
-        return (self.requested_start, self.requested_end) == (
-            start.isoformat(),
-            end.isoformat(),
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        """Tell what services and events say about the code on its lock, but the code."""
-        return {
-            "lock": self.lock_name,
-            "kind": self.kind,
-            "starts": self.starts,
-            "ends": self.ends,
-            "status": self.status.value,
-            "decided_by": self.decided_by.value,
-            "notes": list(self.notes),
-        }
-
-    def evolve(self, **changes: Any) -> CodeRecord:
-        """Copy the record with changes and a fresh timestamp."""
-        return replace(self, updated_at=dt_util.utcnow().isoformat(), **changes)
-
-
-@dataclass(frozen=True, slots=True)
-class SupersededCode:
-    """A code replaced by a record's newer window, kept until the vendor revoked it."""
-
-    kind: str | None
-    code: str | None
-    vendor_id: str | None
-    starts: str | None
-    ends: str | None
-    revocable: bool = True
-
-    @classmethod
-    def of(cls, record: CodeRecord) -> SupersededCode:
-        """Describe the code a record holds now."""
-        return cls(
-            record.kind,
-            record.code,
-            record.vendor_id,
-            record.starts,
-            record.ends,
-            record.revocable,
-        )
-
-
-_RECORD_FIELDS = frozenset(f.name for f in fields(CodeRecord))
-_SUPERSEDED_FIELDS = frozenset(f.name for f in fields(SupersededCode))
-
-
-def _read_superseded(raw: Any) -> SupersededCode | None:
-    """A stored superseded code; raises ValueError when it is not one."""
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        raise ValueError("superseded")
-    known = {name: value for name, value in raw.items() if name in _SUPERSEDED_FIELDS}
-    try:
-        superseded = SupersededCode(**known)
-    except TypeError as err:
-        raise ValueError("superseded") from err
-    optional = (
-        superseded.kind,
-        superseded.code,
-        superseded.vendor_id,
-        superseded.starts,
-        superseded.ends,
-    )
-    if not all(value is None or isinstance(value, str) for value in optional):
-        raise ValueError("superseded")
-    return superseded
-
-
-def _read_record(raw: Any) -> CodeRecord | None:
-    """Read a stored record, ignoring fields a newer version added; None if unreadable."""
-    if not isinstance(raw, dict):
-        return None
-    known = {name: value for name, value in raw.items() if name in _RECORD_FIELDS}
-    try:
-        record = CodeRecord(
-            **{
-                **known,
-                "status": CodeStatus(known["status"]),
-                "notes": tuple(known.get("notes") or ()),
-                "decided_by": Decider(known.get("decided_by", Decider.AUTOMATIC)),
-                "superseded": _read_superseded(known.get("superseded")),
-            }
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
-    texts = (record.uid, record.lock_key, record.lock_name, record.name, record.scope)
-    moments = (record.requested_start, record.requested_end)
-    optional = (
-        record.kind,
-        record.code,
-        record.vendor_id,
-        record.starts,
-        record.ends,
-        record.used_at,
-        record.stay_start,
-        record.stay_end,
-    )
-    if not (
-        all(isinstance(value, str) for value in (*texts, *moments, record.updated_at))
-        and all(value is None or isinstance(value, str) for value in optional)
-        and all(isinstance(note, str) for note in record.notes)
-    ):
-        return None
-    try:
-        for moment in (*moments, *optional[3:]):
-            if moment is not None:
-                datetime.fromisoformat(moment)
-    except ValueError:
-        return None
-    return record
-
-
-def record_key(uid: str, lock_key: str, scope: str = "") -> str:
-    """The ledger key of a uid on a lock, within a reservations entry's scope."""
-    return f"{scope}|{uid}|{lock_key}" if scope else f"{uid}|{lock_key}"
-
-
 class LedgerStore(Store[dict[str, Any]]):
-    """The ledger's Store: any minor version of this major one is read as it is.
+    """The ledger's Store: any minor version of this major one is read.
 
     Readers ignore fields they do not know and default the ones they miss, so a
-    ledger written by a newer minor version loads unchanged. Another major version
-    is not guessed at: `async_load` reports it instead.
+    ledger written by a newer minor version loads unchanged; one written by an older
+    one gets what its records lacked. Another major version is not guessed at:
+    `async_load` reports it instead.
     """
 
     async def _async_migrate_func(
@@ -258,7 +65,23 @@ class LedgerStore(Store[dict[str, Any]]):
     ) -> dict[str, Any]:
         if old_major_version != STORAGE_VERSION:
             raise NotImplementedError(f"ledger format {old_major_version}")
+        if old_minor_version < 2:
+            _add_use_by(old_data)
         return old_data
+
+
+def _add_use_by(stored: Any) -> None:
+    """Give the records stored before `use_by` existed their kind's deadline.
+
+    Vendors publish how long each kind of code lasts unused (`vendors.code_rules`);
+    a record this version cannot read is left exactly as it was.
+    """
+    codes = stored.get("codes") if isinstance(stored, dict) else None
+    for raw in codes if isinstance(codes, list) else ():
+        if (record := read_record(raw)) is None or "use_by" in raw:
+            continue
+        if (deadline := use_by(record.kind, record.window.start)) is not None:
+            raw["use_by"] = deadline.isoformat()
 
 
 class CodeLedger:
@@ -268,7 +91,11 @@ class CodeLedger:
         """Prepare the store; call `async_load` before use."""
         self.hass = hass
         self._store = LedgerStore(
-            hass, STORAGE_VERSION, STORAGE_KEY, atomic_writes=True
+            hass,
+            STORAGE_VERSION,
+            STORAGE_KEY,
+            atomic_writes=True,
+            minor_version=STORAGE_MINOR_VERSION,
         )
         self._records: dict[str, CodeRecord] = {}
         # The keys of each uid's records: a calendar describes every stay by its codes.
@@ -286,6 +113,7 @@ class CodeLedger:
         # True when no ledger could be read although entries existed: the vendors may
         # hold codes it no longer knows, so each new code is looked for first.
         self.recovering = False
+        self._loaded = (dt_util.utcnow(), time.monotonic())
         # A lock per record key, held while an issue or `reconcile` works on the record:
         # a `pending` record whose lock is free was left by an interrupted issue.
         self._in_flight: dict[str, asyncio.Lock] = {}
@@ -313,7 +141,7 @@ class CodeLedger:
             await self._async_set_aside("not a list of codes")
             return
         for raw in raw_records:
-            if (record := _read_record(raw)) is None:
+            if (record := read_record(raw)) is None:
                 self._unreadable.append(raw)
                 continue
             self._set(record)
@@ -392,7 +220,7 @@ class CodeLedger:
     def get(
         self, uid: str, lock_key: str, scope: str | None = None
     ) -> CodeRecord | None:
-        """The record of a uid on a lock, in a reservations entry's scope.
+        """Look up the record of a uid on a lock, in a reservations entry's scope.
 
         Without a scope, the uid's record on the lock in whichever scope holds one
         (for a look at the ledger: code that acts on a record names its scope).
@@ -476,12 +304,23 @@ class CodeLedger:
         self._drop(record.key)
         return await self.async_put(record.evolve(**changes))
 
+    def _wall_clock(self) -> datetime:
+        """Tell the time, not trusting a wall clock that ran ahead of the monotonic one.
+
+        A clock that jumps forward (a wrong time server, a dead RTC battery) would
+        make every live record look long over; what the monotonic clock counted since
+        the ledger loaded bounds it.
+        """
+        loaded_at, loaded_tick = self._loaded
+        counted = timedelta(seconds=time.monotonic() - loaded_tick)
+        return min(dt_util.utcnow(), loaded_at + counted + CLOCK_SLACK)
+
     async def async_prune(self, now: datetime | None = None) -> int:
         """Forget the records whose window ended over PRUNE_AFTER ago; return how many.
 
         Pending records stay whatever their age: only a reconciliation settles them.
         """
-        cutoff = (now or dt_util.utcnow()) - PRUNE_AFTER
+        cutoff = (now or self._wall_clock()) - PRUNE_AFTER
         old = [
             key
             for key, record in self._records.items()
@@ -502,6 +341,8 @@ class CodeLedger:
 
 # How long a record outlives its window: long enough to look a stay's code up afterwards.
 PRUNE_AFTER = timedelta(days=30)
+# How far the wall clock may run ahead of the monotonic one before it is not believed.
+CLOCK_SLACK = timedelta(minutes=5)
 
 
 def _ended_before(record: CodeRecord, cutoff: datetime) -> bool:

@@ -52,7 +52,14 @@ class CodeRules:
     max_span: timedelta | None = None
     revocable: bool = True
     chosen_code: bool = False
+    # A code that nobody has used this long after its start stops working.
     first_use_within: timedelta | None = None
+
+    def use_by(self, start: datetime) -> datetime | None:
+        """Tell when a code of these rules opening at `start` dies unused (None: never)."""
+        if self.first_use_within is None:
+            return None
+        return start + self.first_use_within
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +131,11 @@ class PlannedCode:
 
 @dataclass(frozen=True, slots=True)
 class IssuedCode:
-    """A code a vendor accepted."""
+    """A code a vendor accepted.
+
+    `use_by` is when the code stops working unless it has been used by then (None: it
+    works its whole window), as the vendor that issued it says.
+    """
 
     lock_id: str
     kind: CodeKind
@@ -133,6 +144,7 @@ class IssuedCode:
     vendor_id: str | None = None
     revocable: bool = True
     notes: tuple[str, ...] = ()
+    use_by: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

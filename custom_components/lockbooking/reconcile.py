@@ -22,11 +22,13 @@ import asyncio
 
 from homeassistant.core import HomeAssistant, callback
 
+from .code_record import CodeRecord, CodeStatus
 from .const import DOMAIN, LOGGER
 from .coordinator import LockbookingConfigEntry
-from .ledger import CodeLedger, CodeRecord, CodeStatus
-from .locks import lock_id_in
+from .ledger import CodeLedger
+from .locks import LockTarget, lock_id_in
 from .models import CodeKind, IssuedCode, Lock, Window
+from .superseded import async_revoke_superseded
 from .vendors.base import FoundCode, LockVendor, VendorError
 
 # The error key of a record whose issue was interrupted and must be made again.
@@ -147,22 +149,53 @@ class _Reconciler:
         ]
 
     @callback
+    def superseded(self) -> list[tuple[CodeRecord, Lock]]:
+        """List the account's records still holding an old code a new window replaced."""
+        locks = self.entry.runtime_data.coordinator.data or {}
+        return [
+            (record, locks[lock_id])
+            for record in self.ledger.records()
+            if record.superseded is not None
+            and record.status is CodeStatus.ISSUED
+            and not self.ledger.busy(record.key)
+            and (lock_id := lock_id_in(self.entry.unique_id, record.lock_key)) in locks
+        ]
+
+    @callback
     def after_refresh(self) -> None:
         """Try again after a good refresh if records are still pending."""
         if (
             (self._retry is None or self._retry.done())
             and self.entry.runtime_data.coordinator.last_update_success
-            and self.left_behind()
+            and (self.left_behind() or self.superseded())
         ):
             self._retry = self.entry.async_create_background_task(
                 self.hass, self.async_run(), f"{DOMAIN} reconcile {self.entry.title}"
             )
 
     async def async_run(self) -> None:
-        """Settle every left-behind record; stop at the first vendor failure."""
+        """Settle every left-behind record, then revoke replaced codes; stop at a failure."""
         for record, lock in self.left_behind():
             if not await self._async_settle_one(record, lock):
                 return
+        for record, lock in self.superseded():
+            if not await self._async_break_one(record, lock):
+                return
+
+    async def _async_break_one(self, record: CodeRecord, lock: Lock) -> bool:
+        """Revoke a record's replaced code; False if the vendor failed."""
+        async with self.ledger.working_on(record.key):
+            current = self.ledger.get(record.uid, record.lock_key, record.scope)
+            if current is None or current.superseded is None:
+                return True
+            target = LockTarget(self.entry, lock, None, None)
+            if (
+                await async_revoke_superseded(
+                    self.ledger, target, current, strict=False
+                )
+            ).superseded is not None:
+                return False
+        return True
 
     async def _async_settle_one(self, record: CodeRecord, lock: Lock) -> bool:
         """Settle one record unless an issue took it meanwhile; False if the vendor failed."""

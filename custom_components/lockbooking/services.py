@@ -22,10 +22,11 @@ from homeassistant.exceptions import ServiceValidationError, Unauthorized, Unkno
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
+from .code_record import CodeRecord, Decider
 from .codes import CodeFailure, CodeRequest, async_issue, async_revoke, code_holder
 from .const import CONF_KIND, CONF_LOCKS, DOMAIN, EntryKind
 from .errors import translated_error
-from .ledger import LEDGER, CodeLedger, CodeRecord, Decider
+from .ledger import LEDGER, CodeLedger
 from .locks import LockTarget, locks_targeted
 from .models import Window
 from .planner import PlanRefused

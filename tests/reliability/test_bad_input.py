@@ -40,8 +40,9 @@ import voluptuous as vol
 from yarl import URL
 
 import custom_components.lockbooking as integration
+from custom_components.lockbooking.code_record import CodeStatus
 from custom_components.lockbooking.const import DOMAIN
-from custom_components.lockbooking.ledger import LEDGER, CodeStatus
+from custom_components.lockbooking.ledger import LEDGER
 from custom_components.lockbooking.planner import code_problem
 from custom_components.lockbooking.reservations.feed import is_blocked
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState

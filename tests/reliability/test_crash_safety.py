@@ -34,13 +34,9 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 )
 from yarl import URL
 
+from custom_components.lockbooking.code_record import CodeRecord, CodeStatus
 from custom_components.lockbooking.const import DOMAIN
-from custom_components.lockbooking.ledger import (
-    STORAGE_KEY,
-    CodeLedger,
-    CodeRecord,
-    CodeStatus,
-)
+from custom_components.lockbooking.ledger import STORAGE_KEY, CodeLedger
 from custom_components.lockbooking.reconcile import INTERRUPTED
 from custom_components.lockbooking.vendors.base import VendorUnavailableError
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor

@@ -30,12 +30,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.lockbooking.ledger import (
-    LEDGER,
-    CodeLedger,
-    CodeRecord,
-    CodeStatus,
-)
+from custom_components.lockbooking.code_record import CodeRecord, CodeStatus
+from custom_components.lockbooking.ledger import LEDGER, CodeLedger
 from custom_components.lockbooking.models import Reservation
 from custom_components.lockbooking.reservations.coordinator import (
     FEED_FAILING_REPAIR_AFTER,
@@ -45,12 +41,14 @@ from custom_components.lockbooking.reservations.feed import (
     EARLIEST_STAY,
     LATEST_STAY,
     MAX_DESCRIPTION_CHARS,
-    MAX_FEED_BYTES,
     MAX_SUMMARY_CHARS,
     MAX_UID_CHARS,
-    FeedError,
     parse_feed,
     phone_last4,
+)
+from custom_components.lockbooking.reservations.feed_fetch import (
+    MAX_FEED_BYTES,
+    FeedError,
 )
 from custom_components.lockbooking.reservations.stays import renamed_stays
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor

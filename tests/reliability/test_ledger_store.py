@@ -16,6 +16,7 @@ from custom_components.lockbooking.ledger import (
     ISSUE_RECORDS_UNREADABLE,
     LEDGER,
     STORAGE_KEY,
+    CodeLedger,
     LedgerStore,
 )
 from homeassistant.core import HomeAssistant
@@ -187,3 +188,36 @@ async def test_a_corrupt_ledger_file_is_reported_by_home_assistant(
     )
     assert list(path.parent.glob(f"{STORAGE_KEY}.corrupt.*"))
     assert hass.data[LEDGER].records() == []
+
+
+async def test_records_stored_before_use_by_get_their_kinds_deadline(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """A ledger of minor version 1 has no `use_by`: each record gets its kind's."""
+    algopin = {**GOOD, "uid": "algopin", "kind": "algopin_daily", "revocable": False}
+    # Pending: no window from the vendor yet, so the requested one counts.
+    pending = {
+        **GOOD,
+        "uid": "pending",
+        "kind": "algopin_hourly",
+        "status": "pending",
+        "requested_start": "2026-12-03T16:20:00+01:00",
+        "starts": None,
+        "ends": None,
+    }
+    broken = {**GOOD, "uid": "broken", "kind": "algopin_hourly", "notes": [1]}
+    hass_storage[STORAGE_KEY] = _stored([GOOD, algopin, pending, broken])
+
+    ledger = CodeLedger(hass)
+    await ledger.async_load()
+
+    assert {record.uid: record.use_by for record in ledger.records()} == {
+        "kept": None,  # a keypad code works its whole window
+        "algopin": "2026-12-02T16:00:00+01:00",
+        "pending": "2026-12-04T16:20:00+01:00",
+    }
+    saved = hass_storage[STORAGE_KEY]
+    assert saved["minor_version"] == 2
+    assert saved["data"]["codes"][1]["use_by"] == "2026-12-02T16:00:00+01:00"
+    # What this version cannot read is kept exactly as it was.
+    assert saved["data"]["codes"][-1] == broken

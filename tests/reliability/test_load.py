@@ -30,14 +30,10 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 import voluptuous as vol
 
+from custom_components.lockbooking.code_record import CodeRecord, CodeStatus
 from custom_components.lockbooking.const import DOMAIN, EntryKind
 from custom_components.lockbooking.coordinator import MAX_VENDOR_CALLS
-from custom_components.lockbooking.ledger import (
-    LEDGER,
-    PRUNE_AFTER,
-    CodeRecord,
-    CodeStatus,
-)
+from custom_components.lockbooking.ledger import LEDGER, PRUNE_AFTER
 from custom_components.lockbooking.models import (
     Capabilities,
     IssuedCode,

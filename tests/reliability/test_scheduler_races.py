@@ -14,7 +14,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.lockbooking.ledger import LEDGER, CodeStatus
+from custom_components.lockbooking.code_record import CodeStatus
+from custom_components.lockbooking.ledger import LEDGER
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.core import HomeAssistant
 

@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 )
 from yarl import URL
 
-from custom_components.lockbooking.ledger import CodeStatus
+from custom_components.lockbooking.code_record import CodeStatus
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 

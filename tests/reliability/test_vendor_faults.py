@@ -32,8 +32,9 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 )
 from yarl import URL
 
+from custom_components.lockbooking.code_record import CodeRecord, CodeStatus
 from custom_components.lockbooking.const import DOMAIN
-from custom_components.lockbooking.ledger import LEDGER, CodeRecord, CodeStatus
+from custom_components.lockbooking.ledger import LEDGER
 from custom_components.lockbooking.locks import lock_key
 from custom_components.lockbooking.vendors.igloohome import api as igloohome_api
 from custom_components.lockbooking.vendors.igloohome.vendor import (

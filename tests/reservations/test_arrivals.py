@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest.mock import patch
@@ -17,7 +18,8 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.lockbooking.ledger import LEDGER, CodeRecord, CodeStatus
+from custom_components.lockbooking.code_record import CodeRecord, CodeStatus
+from custom_components.lockbooking.ledger import LEDGER
 from custom_components.lockbooking.models import CodeUse
 from custom_components.lockbooking.reservations.arrivals import _arrivals
 from custom_components.lockbooking.vendors.base import (
@@ -482,3 +484,32 @@ def test_uses_match_their_own_code_inside_its_window() -> None:
         for arrival in _arrivals([first, second, digits_only], uses)
     }
     assert found == {"a": at, "c": at + timedelta(minutes=5)}
+
+
+async def test_the_not_arrived_deadline_is_the_earliest_use_by_of_the_records(
+    hass: HomeAssistant,
+    init_demo: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Whatever its kind, a code whose record has a `use_by` is warned about by then."""
+    warned = async_capture_events(hass, NOT_ARRIVED)
+    with patch.object(demo, "GUEST_ARRIVES_AFTER", timedelta(days=30)):
+        entry = await _setup(hass, aioclient_mock, ["front_door", "cabin"])
+        ledger = hass.data[LEDGER]
+        cabin = ledger.get(FIRST_UID, "demo_demo:cabin")
+        # The demo vendor issues algoPINs the way igloohome does: 24 hours to use them.
+        assert cabin.use_by == "2026-08-25T16:00:00+02:00"
+        front = ledger.get(FIRST_UID, "demo_demo:front_door")
+        assert front.use_by is None
+        await ledger.async_put(replace(front, use_by="2026-08-25T09:30:00+00:00"))
+        await _at(hass, freezer, "2026-08-24T22:01:00+02:00")
+
+    [event] = warned
+    assert sorted(event.data["locks"]) == ["Cabin", "Front door"]
+    assert event.data["first_use_deadline"] == "2026-08-25T09:30:00+00:00"
+    issue = ir.async_get(hass).async_get_issue(
+        "lockbooking", _issue_id(entry, FIRST_UID)
+    )
+    assert issue.translation_key == "guest_not_arrived_algopin"
+    assert issue.translation_placeholders["deadline"] == "2026-08-25 11:30"

@@ -22,7 +22,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.lockbooking.ledger import LEDGER, CodeStatus
+from custom_components.lockbooking.code_record import CodeStatus
+from custom_components.lockbooking.ledger import LEDGER
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util

@@ -13,13 +13,14 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.lockbooking.ledger import LEDGER, CodeStatus
+from custom_components.lockbooking.code_record import CodeStatus
+from custom_components.lockbooking.ledger import LEDGER
+from custom_components.lockbooking.reservations.cap_gate import (
+    ISSUE_TOO_MANY_NEW_CODES,
+)
 from custom_components.lockbooking.reservations.code_cap import (
     NEW_CODES_PER_LOCK_PER_RUN,
     NewCodeCap,
-)
-from custom_components.lockbooking.reservations.scheduler import (
-    ISSUE_TOO_MANY_NEW_CODES,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir

@@ -19,7 +19,8 @@ import pytest
 
 from benchmarks.icalendar_reader import read_with_icalendar
 from custom_components.lockbooking.models import Reservation
-from custom_components.lockbooking.reservations.feed import FeedError, read_feed
+from custom_components.lockbooking.reservations.feed import read_feed
+from custom_components.lockbooking.reservations.feed_fetch import FeedError
 
 ROOT = Path(__file__).parent.parent.parent
 VIENNA = ZoneInfo("Europe/Vienna")

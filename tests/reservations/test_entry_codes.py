@@ -10,7 +10,8 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.lockbooking.ledger import LEDGER, CodeStatus
+from custom_components.lockbooking.code_record import CodeStatus
+from custom_components.lockbooking.ledger import LEDGER
 from custom_components.lockbooking.reservations.entry_codes import (
     ISSUE_CODES_LEFT_LIVE,
 )
@@ -24,7 +25,9 @@ CABIN = "demo_demo:cabin"
 
 
 def _vendor_codes(hass: HomeAssistant) -> dict[str, object]:
-    return hass.config_entries.async_entries("lockbooking")[0].runtime_data.vendor._codes
+    return hass.config_entries.async_entries("lockbooking")[
+        0
+    ].runtime_data.vendor._codes
 
 
 async def test_a_lock_taken_off_the_entry_loses_the_entrys_codes(
@@ -48,7 +51,12 @@ async def test_a_lock_taken_off_the_entry_loses_the_entrys_codes(
     assert ledger.get(FIRST_UID, FRONT, scope).status is CodeStatus.REVOKED
     assert front.vendor_id not in _vendor_codes(hass)
     assert ledger.get(FIRST_UID, CABIN, scope) == cabin
-    assert issue_registry.async_get_issue("lockbooking", f"{ISSUE_CODES_LEFT_LIVE}_{scope}") is None
+    assert (
+        issue_registry.async_get_issue(
+            "lockbooking", f"{ISSUE_CODES_LEFT_LIVE}_{scope}"
+        )
+        is None
+    )
 
 
 async def test_a_deleted_entry_takes_its_codes_with_it(

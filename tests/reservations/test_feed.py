@@ -20,15 +20,17 @@ from custom_components.lockbooking.models import Reservation
 from custom_components.lockbooking.reservations import feed
 from custom_components.lockbooking.reservations.feed import (
     DEFAULT_BLOCK_PATTERNS,
+    is_blocked,
+    parse_feed,
+    phone_last4,
+)
+from custom_components.lockbooking.reservations.feed_fetch import (
     MAX_FEED_BYTES,
     FeedError,
     FeedFetch,
     async_fetch_feed,
     feed_host,
     feed_url,
-    is_blocked,
-    parse_feed,
-    phone_last4,
     read_capped,
 )
 from homeassistant.core import HomeAssistant

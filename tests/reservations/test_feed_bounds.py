@@ -14,7 +14,8 @@ from dateutil.rrule import rrulestr
 import pytest
 
 from custom_components.lockbooking.reservations import feed as feed_module, ics_scan
-from custom_components.lockbooking.reservations.feed import FeedError, read_feed
+from custom_components.lockbooking.reservations.feed import read_feed
+from custom_components.lockbooking.reservations.feed_fetch import FeedError
 from custom_components.lockbooking.reservations.ics_events import MAX_PARAMS
 from custom_components.lockbooking.reservations.ics_recur import MAX_STEPS
 

@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.lockbooking.diagnostics import async_get_config_entry_diagnostics
-from custom_components.lockbooking.reservations.feed import (
+from custom_components.lockbooking.reservations.feed_fetch import (
     MAX_REDIRECTS,
     FeedError,
     async_fetch_feed,

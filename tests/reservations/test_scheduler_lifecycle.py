@@ -14,7 +14,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.lockbooking.ledger import LEDGER, CodeStatus, Decider
+from custom_components.lockbooking.code_record import CodeStatus, Decider
+from custom_components.lockbooking.ledger import LEDGER
 from custom_components.lockbooking.vendors.base import VendorUnavailableError
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.core import HomeAssistant
@@ -43,6 +44,21 @@ def _serve(aioclient_mock: AiohttpClientMocker, text: str, url: str = FEED_URL) 
     aioclient_mock.get(url, text=text)
 
 
+async def _calendar_events(hass: HomeAssistant) -> list[dict[str, Any]]:
+    response = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {
+            "entity_id": "calendar.seaside_flat",
+            "start_date_time": "2026-08-24T00:00:00+02:00",
+            "end_date_time": "2026-08-25T00:00:00+02:00",
+        },
+        blocking=True,
+        return_response=True,
+    )
+    return response["calendar.seaside_flat"]["events"]
+
+
 def _front(hass: HomeAssistant, scope: str) -> Any:
     return hass.data[LEDGER].get(FIRST_UID, FRONT, scope)
 
@@ -64,6 +80,8 @@ async def test_a_code_the_host_revoked_stays_revoked(
     spy.assert_not_called()
     assert issued == []
     assert _front(hass, init_reservations.entry_id).status is CodeStatus.REVOKED
+    [event] = await _calendar_events(hass)
+    assert "Front door: revoked by the host, 24 Aug 16:00" in event["description"]
 
     # The stay's dates change: a new decision for automatic mode.
     _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
@@ -223,7 +241,7 @@ async def test_an_old_code_left_by_a_failed_revoke_goes_with_a_cancellation(
     assert record.vendor_id not in vendor._codes
 
 
-async def test_an_old_code_whose_revoke_failed_is_revoked_on_a_later_run(
+async def test_an_old_code_whose_revoke_failed_is_revoked_later(
     hass: HomeAssistant,
     init_reservations: MockConfigEntry,
     aioclient_mock: AiohttpClientMocker,
@@ -239,8 +257,13 @@ async def test_an_old_code_whose_revoke_failed_is_revoked_on_a_later_run(
         await _refresh(hass, freezer)
     assert _front(hass, scope).superseded is not None
 
-    # A restart: the old code is still recorded, and revoked by the next run.
+    # The entry reloads: the old code is still recorded, and revoked after the lock's
+    # account's next good refresh.
     assert await hass.config_entries.async_reload(scope)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _front(hass, scope).superseded is not None
+    freezer.tick(timedelta(minutes=2))
+    async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
     record = _front(hass, scope)
     assert (record.status, record.superseded) == (CodeStatus.ISSUED, None)
@@ -293,3 +316,37 @@ async def test_entries_sharing_a_lock_and_uids_keep_their_own_codes(
         await _refresh(hass, freezer)
     assert _front(hass, other.entry_id).status is CodeStatus.REVOKED
     assert _front(hass, init_reservations.entry_id) == first
+
+
+async def test_a_guest_inside_keeps_their_code_when_a_margin_changes(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    scope = init_reservations.entry_id
+    freezer.move_to("2026-08-24T17:00:00+02:00")
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    arrived = _front(hass, scope)
+    assert arrived.used_at is not None  # the demo guest typed it at 16:42
+
+    with (
+        patch.object(DemoVendor, "async_issue_code", autospec=True) as issue,
+        patch.object(DemoVendor, "async_revoke_code", autospec=True) as revoke,
+    ):
+        hass.config_entries.async_update_entry(
+            init_reservations, options={"margin_after_minutes": 60}
+        )
+        assert await hass.config_entries.async_reload(scope)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        await _refresh(hass, freezer)
+    issue.assert_not_called()
+    revoke.assert_not_called()
+    kept = _front(hass, scope)
+    assert (kept.code, kept.ends) == (arrived.code, arrived.ends)
+
+    # The stay itself grows: the guest's window follows (make before break).
+    _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
+    await _refresh(hass, freezer)
+    assert _front(hass, scope).ends == "2026-09-03T12:00:00+02:00"

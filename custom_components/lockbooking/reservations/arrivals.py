@@ -4,8 +4,9 @@ Every few minutes, each lock whose log tells code uses is asked for the uses sin
 oldest live, still unused stay code, and only while there is one. A use found is kept
 in the ledger (`used_at`), so a stay's arrival is announced once, across restarts. A
 stay whose codes nobody has used some hours after check-in gets a "not arrived" repair
-issue and event; for igloohome algoPINs, which die unused 24 hours after their start
-and which an offline lock never reports, that is the host's cue to call the guest.
+issue and event. For a code that dies unless used by some moment (its record's
+`use_by`, as its vendor said), on a lock that may never report a use, that is the
+host's cue to call the guest before then.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
+from ..code_record import CodeRecord, CodeStatus
 from ..const import (
     DOMAIN,
     EVENT_GUEST_ARRIVED,
@@ -33,9 +35,9 @@ from ..const import (
     SIGNAL_ARRIVAL,
 )
 from ..errors import repair_text
-from ..ledger import CodeLedger, CodeRecord, CodeStatus
+from ..ledger import CodeLedger
 from ..locks import LockTarget, lock_ids
-from ..models import CodeKind, CodeUse, Reservation
+from ..models import CodeUse, Reservation
 from ..vendors.base import VendorError, VendorUnavailableError
 from .coordinator import ReservationsCoordinator
 from .options import ReservationsOptions
@@ -45,8 +47,6 @@ POLL_EVERY = timedelta(minutes=5)
 LOG_OVERLAP = timedelta(minutes=30)
 # No code window opens earlier than this before check-in (the margin is at most a day).
 WATCH_AHEAD = timedelta(days=2)
-ALGOPINS = frozenset({CodeKind.ALGOPIN_HOURLY, CodeKind.ALGOPIN_DAILY})
-ALGOPIN_FIRST_USE = timedelta(hours=24)
 ARRIVED = "arrived"
 NOT_ARRIVED = "not_arrived"
 
@@ -258,8 +258,9 @@ class ArrivalWatcher:
     ) -> list[CodeRecord]:
         """Pick the stay's codes a missing use is worth a warning for.
 
-        algoPINs always are (their lock may never report, and they die unused); other
-        codes when the host asked for every stay, on locks whose log would show a use.
+        Codes that die unless used by some moment always are (their lock may never
+        report a use); other codes when the host asked for every stay, on locks whose
+        log would show a use.
         """
         reporting = {
             target.key
@@ -269,25 +270,24 @@ class ArrivalWatcher:
         return [
             record
             for record in records
-            if record.kind in ALGOPINS or (every_lock and record.lock_key in reporting)
+            if record.use_by is not None
+            or (every_lock and record.lock_key in reporting)
         ]
 
     @callback
     def _warn(
         self, reservation: Reservation, records: list[CodeRecord], issue_id: str
     ) -> None:
-        algopins = [record for record in records if record.kind in ALGOPINS]
-        deadline = (
-            min(record.window.start for record in algopins) + ALGOPIN_FIRST_USE
-            if algopins
-            else None
+        deadline = min(
+            (datetime.fromisoformat(r.use_by) for r in records if r.use_by is not None),
+            default=None,
         )
         data = {
             **_stay(self.entry.entry_id, reservation),
             "locks": [record.lock_name for record in records],
             "first_use_deadline": deadline.isoformat() if deadline else None,
         }
-        # The repair issue is the warning; for offline algoPINs it is routine, not a fault.
+        # The repair issue is the warning; for codes that die unused it is routine.
         LOGGER.info(
             "%s: no door code of the stay starting %s has been used",
             self.entry.title,
@@ -313,6 +313,7 @@ class ArrivalWatcher:
             # The issue is the record that the warning was given: a restart must not repeat it.
             is_persistent=True,
             severity=ir.IssueSeverity.WARNING,
+            # The key is older than `use_by`; stored persistent issues name it.
             translation_key="guest_not_arrived_algopin"
             if deadline
             else "guest_not_arrived",

@@ -26,6 +26,7 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from ..code_record import CodeStatus
 from ..const import (
     CONF_ALLOW_HTTP,
     CONF_CALENDAR,
@@ -37,13 +38,11 @@ from ..const import (
     DOMAIN,
     LOGGER,
 )
-from ..ledger import LEDGER, CodeStatus
+from ..ledger import LEDGER
 from ..models import Reservation
 from .feed import (
-    FeedError,
     FeedRead,
     SkippedEvent,
-    async_fetch_feed,
     clip_summary,
     is_blocked,
     make_reservation,
@@ -51,6 +50,7 @@ from .feed import (
     skip_summary,
 )
 from .feed_address import feed_address_key
+from .feed_fetch import FeedError, async_fetch_feed
 from .options import ReservationsOptions
 from .saved import SavedStays, StaysMemory, async_remove_saved
 from .stays import compare_stays

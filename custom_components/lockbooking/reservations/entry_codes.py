@@ -1,7 +1,8 @@
-"""An entry's own codes on locks it no longer has: revoked, or said in a repair.
+"""Housekeeping of one reservations entry's codes, before automatic mode issues any.
 
-Run by automatic mode (a lock taken off the entry) and when the entry is deleted, so
-no lock keeps a code for stays nobody follows any more.
+- records written before records had a scope are taken by the entry of their stay;
+- the entry's codes on locks it no longer has (or all of them, when the entry is
+  deleted) are revoked, or said in a repair when they cannot be.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
+from ..code_record import CodeRecord
 from ..codes import CodeFailure, async_revoke
-from ..const import DOMAIN, LOGGER
-from ..ledger import CodeLedger, CodeRecord
-from ..locks import locks_for_keys
+from ..const import CONF_LOCKS, DOMAIN, LOGGER
+from ..ledger import CodeLedger
+from ..locks import LockTarget, locks_for_keys
 from ..planner import PlanRefused
 
 ISSUE_CODES_LEFT_LIVE = "codes_left_live"
@@ -77,3 +79,31 @@ async def async_revoke_entry_codes(
             "ends": max(record.ends or record.requested_end for record in left),
         },
     )
+
+
+async def async_tidy_entry_codes(
+    hass: HomeAssistant,
+    ledger: CodeLedger,
+    entry: ConfigEntry,
+    uids: list[str],
+    targets: list[LockTarget],
+) -> None:
+    """Do the entry's housekeeping (see above) with the locks loaded now."""
+    await _async_claim_unscoped(ledger, entry.entry_id, uids, targets)
+    await async_revoke_entry_codes(
+        hass, ledger, entry, keep=set(entry.data.get(CONF_LOCKS, []))
+    )
+
+
+async def _async_claim_unscoped(
+    ledger: CodeLedger, scope: str, uids: list[str], targets: list[LockTarget]
+) -> None:
+    """Take this entry's stays' records written before records had a scope."""
+    for uid in uids:
+        for target in targets:
+            if (
+                ledger.get(uid, target.key, scope) is None
+                and (record := ledger.get(uid, target.key, "")) is not None
+                and not ledger.busy(record.key)
+            ):
+                await ledger.async_move(record, scope=scope)

@@ -67,21 +67,16 @@ from ..const import (
     DEFAULT_CHECKOUT,
     DEFAULT_OPTIONS,
     DOMAIN,
-    NOT_ARRIVED_ALGOPIN,
     NOT_ARRIVED_ALL,
     NOT_ARRIVED_OFF,
+    NOT_ARRIVED_USE_BY,
     EntryKind,
 )
 from ..field_checks import is_feed_address, is_name, pattern_problem, text_errors
 from ..locks import lock_key_of_device, locks_for_keys
-from .feed import (
-    DEFAULT_BLOCK_PATTERNS,
-    FeedError,
-    async_fetch_feed,
-    is_secure,
-    parse_feed,
-)
+from .feed import DEFAULT_BLOCK_PATTERNS, parse_feed
 from .feed_address import feed_address_key
+from .feed_fetch import FeedError, async_fetch_feed, is_secure
 
 # A feed refused for what it is (not for a network failure): the form's error.
 _FEED_ERRORS = {
@@ -151,7 +146,7 @@ OPTIONS_SCHEMA = vol.Schema(
         ),
         vol.Optional(CONF_NOT_ARRIVED): SelectSelector(
             SelectSelectorConfig(
-                options=[NOT_ARRIVED_ALGOPIN, NOT_ARRIVED_ALL, NOT_ARRIVED_OFF],
+                options=[NOT_ARRIVED_USE_BY, NOT_ARRIVED_ALL, NOT_ARRIVED_OFF],
                 translation_key=CONF_NOT_ARRIVED,
                 mode=SelectSelectorMode.LIST,
             )

@@ -26,13 +26,12 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 from homeassistant.util.async_ import create_eager_task
 
+from ..code_record import CodeRecord
 from ..codes import (
     CodeFailure,
     CodeRequest,
-    already_issued,
     async_issue,
     async_revoke,
-    async_revoke_superseded,
 )
 from ..const import (
     CODE_CHOICE_PHONE,
@@ -45,23 +44,23 @@ from ..const import (
     SIGNAL_LOCKS_LOADED,
 )
 from ..errors import repair_text
-from ..ledger import CodeLedger, CodeRecord, CodeStatus, Decider
+from ..ledger import CodeLedger
 from ..locks import LockTarget, lock_ids
 from ..models import Reservation, Window
 from ..planner import PlanRefused
 from ..vendors.base import VendorUnavailableError
 from ..vendors.retry import jitter
-from .code_cap import NewCodeCap
+from .cap_gate import CapGate
 from .coordinator import ReservationsCoordinator
-from .entry_codes import async_revoke_entry_codes
+from .entry_codes import async_tidy_entry_codes
 from .feed import without_phone_digits
+from .host_word import needs_code
 from .options import ReservationsOptions
 
 TICK = timedelta(minutes=5)
 # Due stays one entry works on at once; each account also bounds its own vendor calls.
 PARALLEL_ISSUES = 8
 FAILURES_BEFORE_REPAIR = 3
-ISSUE_TOO_MANY_NEW_CODES = "too_many_new_codes"
 MAX_BACKOFF = timedelta(hours=1)
 
 
@@ -92,7 +91,7 @@ class CodeScheduler:
         self._running = False
         self._run_again = False
         self._started = False
-        self._cap = NewCodeCap()
+        self._cap = CapGate(hass, entry, ledger)
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
@@ -182,9 +181,9 @@ class CodeScheduler:
         self._forget_gone(reservations, dt_util.utcnow())
         targets = self.targets
         if targets:
-            await self._async_claim_unscoped(reservations, targets)
-            await self._async_revoke_off_entry()
-            await self._async_break_superseded(targets)
+            await async_tidy_entry_codes(
+                self.hass, self.ledger, self.entry, list(reservations), targets
+            )
             if ReservationsOptions.from_entry(self.entry).auto_issue:
                 await self._async_issue_due(list(reservations.values()), targets)
         # Even without a lock loaded: a cancelled stay with nothing left to revoke (or
@@ -216,7 +215,7 @@ class CodeScheduler:
         await coordinator.async_forget_cancelled(settled)
 
     def _nothing_to_revoke(self, reservation: Reservation) -> bool:
-        """Whether none of the entry's locks holds a revocable code of a cancelled stay.
+        """Tell whether none of the entry's locks holds a code of a cancelled stay's.
 
         One that has ended is done with: its codes have ended too.
         """
@@ -241,7 +240,7 @@ class CodeScheduler:
                 await self._async_issue_stay(reservation, targets)
 
         due = [r for r in reservations if self._due(r, targets, now)]
-        admitted = self._admit(due, targets)
+        admitted = self._cap.admit(due, targets)
         # Eager: a stay that never has to wait is done without a turn of the loop.
         tasks = [
             create_eager_task(issue(reservation, admitted[reservation.uid]))
@@ -253,63 +252,10 @@ class CodeScheduler:
         for task in tasks:
             task.result()  # raises what a stay's task raised
 
-    def _admit(
-        self, due: list[Reservation], targets: list[LockTarget]
-    ) -> dict[str, list[LockTarget]]:
-        """Bound the new codes per lock (see code_cap.py); a held lock raises a repair."""
-        scope = self.entry.entry_id
-        wanted = [
-            (
-                reservation.uid,
-                {
-                    target.key
-                    for target in targets
-                    if not _live(self.ledger.get(reservation.uid, target.key, scope))
-                },
-            )
-            for reservation in due
-        ]
-        admitted = self._cap.admit(wanted)
-        new = dict(wanted)
-        held = sorted(
-            target.lock.name for target in targets if target.key in self._cap.held
-        )
-        if held:
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                self._cap_issue_id,
-                is_fixable=True,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key=ISSUE_TOO_MANY_NEW_CODES,
-                translation_placeholders={
-                    "entry": self.entry.title,
-                    "locks": ", ".join(held),
-                    "limit": str(self._cap.limit),
-                },
-                data={"entry_id": scope},
-            )
-        else:
-            ir.async_delete_issue(self.hass, DOMAIN, self._cap_issue_id)
-        return {
-            reservation.uid: [
-                target
-                for target in targets
-                if target.key not in new[reservation.uid]
-                or target.key in admitted[reservation.uid]
-            ]
-            for reservation in due
-        }
-
-    @property
-    def _cap_issue_id(self) -> str:
-        return f"{ISSUE_TOO_MANY_NEW_CODES}_{self.entry.entry_id}"
-
     @callback
     def async_lift_cap(self) -> None:
         """Issue every due code on the next run: the host has seen the burst."""
         self._cap.lift()
-        ir.async_delete_issue(self.hass, DOMAIN, self._cap_issue_id)
         self._schedule_run()
 
     def _due(
@@ -326,60 +272,21 @@ class CodeScheduler:
         attempts = self._failures.get(reservation.uid)
         return attempts is None or now >= attempts.next_try
 
-    async def _async_claim_unscoped(
-        self, reservations: dict[str, Reservation], targets: list[LockTarget]
-    ) -> None:
-        """Take this entry's stays' records written before records had a scope."""
-        scope = self.entry.entry_id
-        for uid in reservations:
-            for target in targets:
-                if (
-                    self.ledger.get(uid, target.key, scope) is None
-                    and (record := self.ledger.get(uid, target.key, "")) is not None
-                    and not self.ledger.busy(record.key)
-                ):
-                    await self.ledger.async_move(record, scope=scope)
-
-    async def _async_revoke_off_entry(self) -> None:
-        """Revoke the live codes this entry made on locks it no longer names."""
-        await async_revoke_entry_codes(
-            self.hass,
-            self.ledger,
-            self.entry,
-            keep=set(self.entry.data.get(CONF_LOCKS, [])),
-        )
-
-    async def _async_break_superseded(self, targets: list[LockTarget]) -> None:
-        """Revoke the old codes new windows replaced whose revoke failed or was cut short."""
-        by_key = {target.key: target for target in targets}
-        for record in self.ledger.records(scope=self.entry.entry_id):
-            if (
-                record.superseded is None
-                or record.status is not CodeStatus.ISSUED
-                or (target := by_key.get(record.lock_key)) is None
-                or self.ledger.busy(record.key)
-            ):
-                continue
-            async with self.ledger.working_on(record.key):
-                if (
-                    current := self.ledger.get(
-                        record.uid, record.lock_key, record.scope
-                    )
-                ) == record:
-                    await async_revoke_superseded(
-                        self.ledger, target, current, strict=False
-                    )
-
     def _unserved(
         self, reservation: Reservation, targets: list[LockTarget]
     ) -> list[LockTarget]:
         """List the locks where the stay's code is not as automatic mode would have it."""
         request = self.request_for(reservation)
+        arrived = any(
+            record.used_at for record in self.ledger.records(request.uid, request.scope)
+        )
         return [
             target
             for target in targets
             if needs_code(
-                self.ledger.get(request.uid, target.key, request.scope), request
+                self.ledger.get(request.uid, target.key, request.scope),
+                request,
+                arrived=arrived,
             )
         ]
 
@@ -520,53 +427,9 @@ class CodeScheduler:
         }
 
 
-def needs_code(record: CodeRecord | None, request: CodeRequest) -> bool:
-    """Tell whether automatic mode must (re)issue the request's code on a lock.
-
-    The host's word wins: a code the host revoked stays revoked while the stay keeps
-    its dates, and a code the host issued is kept while it covers the stay.
-    """
-    if record is None:
-        return True
-    if record.decided_by is Decider.HOST and request.stay is not None:
-        if record.status is CodeStatus.REVOKED:
-            return not _same_stay(record, request)
-        if record.status is CodeStatus.ISSUED and _covers(record, request.stay):
-            return False
-    return not (already_issued(record, request) and record.announced)
-
-
-def _same_stay(record: CodeRecord, request: CodeRequest) -> bool:
-    """Tell whether the record was decided for the stay's current dates."""
-    stay = request.stay
-    if record.stay_start is None or record.stay_end is None or stay is None:
-        return record.requested(request.start, request.end)
-    return (record.stay_start, record.stay_end) == (
-        stay.start.isoformat(),
-        stay.end.isoformat(),
-    )
-
-
-def _covers(record: CodeRecord, stay: Window) -> bool:
-    """Tell whether the record's code opens the lock for the whole stay."""
-    try:
-        window = record.window
-    except ValueError:
-        return False
-    return window.start <= stay.start and window.end >= stay.end
-
-
 def _revocable(record: CodeRecord) -> bool:
     """Tell whether a cancelled stay's record may hold a working code to revoke."""
     return record.live and (record.revocable or record.superseded is not None)
-
-
-def _live(record: CodeRecord | None) -> bool:
-    """Tell whether a record holds a code on its lock (a window change is no new code)."""
-    return record is not None and record.status in (
-        CodeStatus.ISSUED,
-        CodeStatus.PENDING,
-    )
 
 
 def _retry_after(failure: CodeFailure) -> float | None:

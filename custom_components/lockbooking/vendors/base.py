@@ -162,7 +162,10 @@ class LockVendor(ABC):
     async def async_issue_code(
         self, lock: Lock, plan: PlannedCode, name: str, code: str | None
     ) -> IssuedCode:
-        """Create a code for the planned window; `code` is the host's choice, if any."""
+        """Create a code for the planned window; `code` is the host's choice, if any.
+
+        A code that stops working unless used by some moment says so in `use_by`.
+        """
 
     async def async_revoke_code(self, lock: Lock, issued: IssuedCode) -> None:
         """Remove a code before its window ends."""

@@ -606,6 +606,8 @@ async def test_hourly_algopin(
         vendor_id="f1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
         revocable=False,
         notes=plan.notes,
+        # Dead unless entered within 24 hours of its start.
+        use_by=datetime(2026, 12, 2, 15, 0, tzinfo=BERLIN),
     )
     assert any("cannot be revoked" in note for note in issued.notes)
 

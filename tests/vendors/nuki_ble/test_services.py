@@ -15,8 +15,9 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.lockbooking.code_record import CodeRecord, CodeStatus
 from custom_components.lockbooking.const import DOMAIN
-from custom_components.lockbooking.ledger import STORAGE_KEY, CodeRecord, CodeStatus
+from custom_components.lockbooking.ledger import STORAGE_KEY
 from custom_components.lockbooking.reconcile import INTERRUPTED
 from homeassistant.components.lock import (
     DOMAIN as LOCK_DOMAIN,

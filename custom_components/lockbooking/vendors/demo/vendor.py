@@ -178,6 +178,7 @@ class DemoVendor(LockVendor):
             vendor_id=vendor_id,
             revocable=plan.rules.revocable,
             notes=plan.notes,
+            use_by=plan.rules.use_by(plan.window.start),
         )
         self._codes[vendor_id] = issued
         self._names[vendor_id] = name

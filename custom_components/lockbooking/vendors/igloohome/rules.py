@@ -11,6 +11,8 @@ from ...models import CodeKind, CodeRules
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
+# An algoPIN nobody has entered this long after its start no longer opens the lock.
+ALGOPIN_FIRST_USE = timedelta(hours=24)
 
 IGLOOHOME_HOURLY = CodeRules(
     kind=CodeKind.ALGOPIN_HOURLY,
@@ -20,7 +22,7 @@ IGLOOHOME_HOURLY = CodeRules(
     min_span=HOUR,
     max_span=timedelta(hours=672),
     revocable=False,
-    first_use_within=timedelta(hours=24),
+    first_use_within=ALGOPIN_FIRST_USE,
 )
 
 IGLOOHOME_DAILY = CodeRules(
@@ -31,7 +33,7 @@ IGLOOHOME_DAILY = CodeRules(
     min_span=timedelta(days=29),
     max_span=timedelta(days=367),
     revocable=False,
-    first_use_within=timedelta(hours=24),
+    first_use_within=ALGOPIN_FIRST_USE,
 )
 
 # Custom PINs an igloohome Bridge writes to a lock (4-6 digits, deletable). After the
@@ -46,3 +48,5 @@ IGLOOHOME_BRIDGE_PIN = CodeRules(
     max_span=timedelta(days=367),
     chosen_code=True,
 )
+
+CODE_RULES = (IGLOOHOME_HOURLY, IGLOOHOME_DAILY, IGLOOHOME_BRIDGE_PIN)

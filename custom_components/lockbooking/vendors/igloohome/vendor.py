@@ -212,6 +212,7 @@ class IgloohomeVendor(LockVendor):
             vendor_id=str(pin_id) if pin_id is not None else None,
             revocable=False,
             notes=plan.notes,
+            use_by=plan.rules.use_by(plan.window.start),
         )
 
     async def _async_custom_pin(
