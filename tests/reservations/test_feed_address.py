@@ -121,3 +121,31 @@ async def test_an_entry_made_before_keeps_its_unique_id(
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
+
+
+@pytest.mark.parametrize(
+    "old_address",
+    [
+        FEED_URL.replace("https://", "webcal://"),
+        FEED_URL.replace("www.airbnb.com", "WWW.AIRBNB.COM:443") + "#x",
+    ],
+)
+async def test_an_entry_made_before_under_another_spelling_is_found(
+    hass: HomeAssistant,
+    init_demo: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    old_address: str,
+) -> None:
+    """Its unique id came from the address as given: the address itself is compared."""
+    MockConfigEntry(
+        domain="lockbooking",
+        unique_id=f"reservations_{hashlib.sha256(old_address.encode()).hexdigest()[:16]}",
+        data={"kind": "reservations", "url": old_address},
+        source=SOURCE_USER,
+    ).add_to_hass(hass)
+    aioclient_mock.get(FEED_URL, text=feed())
+
+    result = await _add(hass, FEED_URL)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"

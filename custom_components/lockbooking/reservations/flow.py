@@ -207,6 +207,19 @@ class ReservationsFlowMixin(ConfigFlow):
         """Show a reservations entry's form, filled in, as its `reconfigure` step."""
         return await self._async_step_reservations(user_input, "reconfigure")
 
+    def _feed_configured(self, url: str) -> bool:
+        """Tell whether an entry follows this feed, however either address is spelled.
+
+        Entries made before the unique id was made from `feed_address_key` have one
+        made from the address as given.
+        """
+        key = feed_address_key(url)
+        return any(
+            feed_address_key(str(entry.data.get(CONF_URL) or "")) == key
+            for entry in self._async_current_entries(include_ignore=False)
+            if entry.data.get(CONF_URL)
+        )
+
     async def _async_step_reservations(
         self, user_input: dict[str, Any] | None, step_id: str
     ) -> ConfigFlowResult:
@@ -251,6 +264,8 @@ class ReservationsFlowMixin(ConfigFlow):
                         data=data,
                     )
                 self._abort_if_unique_id_configured()
+                if url and self._feed_configured(url):
+                    return self.async_abort(reason="already_configured")
                 return self.async_create_entry(
                     title=name, data=data, options=DEFAULT_OPTIONS
                 )
