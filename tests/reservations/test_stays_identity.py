@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
+from custom_components.lockbooking.diagnostics import async_get_config_entry_diagnostics
 from custom_components.lockbooking.ledger import LEDGER, CodeStatus
 from homeassistant.core import HomeAssistant
 
@@ -183,3 +184,21 @@ async def test_other_airbnb_booking_on_the_same_nights_is_a_new_stay(
     assert all(
         status is CodeStatus.ISSUED for status, _ in codes(hass, new_uid).values()
     )
+
+
+async def test_diagnostics_keep_the_booking_reference_out(
+    hass: HomeAssistant,
+    init_demo: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """A confirmation code is the guest's, as the description it comes from."""
+    entry = await set_up(hass, aioclient_mock, feed())
+
+    # Called directly: the diagnostics download fails under the frozen clock.
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+
+    assert diagnostics["reservations"]
+    assert {stay["reference"] for stay in diagnostics["reservations"]} == {
+        "**REDACTED**"
+    }
+    assert "HMY1D6SD91" not in str(diagnostics)
