@@ -21,7 +21,7 @@ from .locks import async_remove_lock_devices, locks_for_keys
 from .reconcile import async_setup_reconcile
 from .reservations.arrivals import ArrivalWatcher, async_remove_warnings
 from .reservations.cap_gate import ISSUE_TOO_MANY_NEW_CODES
-from .reservations.coordinator import ReservationsCoordinator
+from .reservations.coordinator import ReservationsCoordinator, async_forget_entry
 from .reservations.entry_codes import async_revoke_entry_codes
 from .reservations.runtime import ReservationsConfigEntry, ReservationsRuntime
 from .reservations.scheduler import CodeScheduler
@@ -105,10 +105,10 @@ async def _async_setup_reservations(
         coordinator=coordinator, scheduler=scheduler, arrivals=arrivals
     )
     await hass.config_entries.async_forward_entry_setups(entry, RESERVATIONS_PLATFORMS)
+    # Not awaited, nor run here: a vendor must not hold up the set-up, nor Home
+    # Assistant's start. The scheduler's first run comes once the entry is loaded.
     entry.async_on_unload(scheduler.async_start())
     entry.async_on_unload(arrivals.async_start())
-    await scheduler.async_run()
-    # Not awaited: reading lock logs must not hold up Home Assistant's start.
     entry.async_create_background_task(
         hass, arrivals.async_run(), f"{DOMAIN} arrivals for {entry.title}"
     )
@@ -126,7 +126,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Drop what a removed reservations entry left: its repairs and its live codes."""
+    """Drop what a removed reservations entry left: repairs, live codes, saved stays."""
     if entry.data[CONF_KIND] == EntryKind.RESERVATIONS:
         async_remove_warnings(hass, entry.entry_id)
         ir.async_delete_issue(
@@ -134,3 +134,4 @@ async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
         )
         # Nobody follows its stays any more: their codes go with it.
         await async_revoke_entry_codes(hass, hass.data[LEDGER], entry)
+        await async_forget_entry(hass, entry.entry_id)

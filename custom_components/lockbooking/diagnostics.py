@@ -37,7 +37,15 @@ TO_REDACT = {
     "locks",
 }
 # What a ledger record or a reservation says about the guest, and the record's lock key.
-GUEST_DETAILS = {"code", "description", "lock_key", "name", "phone_last4", "summary"}
+GUEST_DETAILS = {
+    "code",
+    "description",
+    "lock_key",
+    "name",
+    "phone_last4",
+    "reference",
+    "summary",
+}
 
 
 async def async_get_config_entry_diagnostics(

@@ -170,3 +170,6 @@ class Reservation:
     end: datetime
     description: str | None = None
     phone_last4: str | None = None
+    # The booking's confirmation code or link, as its description tells it: what says
+    # that a stay under a new uid is the same booking (see `reservations/identity.py`).
+    reference: str | None = None

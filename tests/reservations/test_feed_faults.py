@@ -557,9 +557,11 @@ async def test_uids_regenerated_on_every_fetch(stays: Stays) -> None:
 
 
 async def test_new_uid_for_another_guest_is_a_new_stay(stays: Stays) -> None:
-    """Same dates, another guest (phone): the old code goes, the new guest gets one."""
-    other = renamed(feed(), FIRST_UID, NEW_UID).replace(
-        "Digits): 4144", "Digits): 9876"
+    """Same dates, another booking: the old code goes, the new guest gets one."""
+    other = (
+        renamed(feed(), FIRST_UID, NEW_UID)
+        .replace("Digits): 4144", "Digits): 9876")
+        .replace("HMY1D6SD91", "HMOTHER999")
     )
     stays.serve(text=other)
 
@@ -602,17 +604,38 @@ async def test_uid_change_waits_while_a_code_is_being_issued(stays: Stays) -> No
 
 
 def stay(
-    uid: str, phone: str | None = None, summary: str = "Reserved", day: int = 24
+    uid: str,
+    phone: str | None = None,
+    summary: str = "Reserved",
+    day: int = 24,
+    reference: str | None = None,
 ) -> Reservation:
     start = datetime(2026, 8, day, 16, tzinfo=VIENNA)
-    return Reservation(uid, summary, start, start + timedelta(days=3), None, phone)
+    return Reservation(
+        uid, summary, start, start + timedelta(days=3), None, phone, reference
+    )
 
 
 @pytest.mark.parametrize(
     ("known", "present", "pairs"),
     [
         ([stay("a", "1111")], [stay("b", "1111")], {"a": "b"}),
-        ([stay("a")], [stay("b")], {"a": "b"}),
+        # Dates and summary alone name no booking (Booking.com: every one alike).
+        ([stay("a")], [stay("b")], {}),
+        ([stay("a", reference="HM1")], [stay("b", reference="HM1")], {"a": "b"}),
+        ([stay("a", reference="HM1")], [stay("b", reference="HM2")], {}),
+        # The booking's reference outweighs the phone digits, either way.
+        (
+            [stay("a", "1111", reference="HM1")],
+            [stay("b", "1111", reference="HM2")],
+            {},
+        ),
+        (
+            [stay("a", "1111", reference="HM1")],
+            [stay("b", "2222", reference="HM1")],
+            {"a": "b"},
+        ),
+        ([stay("a", reference="HM1")], [stay("b", "1111")], {}),
         ([stay("a", "1111")], [stay("b", "2222")], {}),
         ([stay("a")], [stay("b", summary="Reserved - Jo")], {}),
         (
@@ -622,8 +645,8 @@ def stay(
         ),
         ([stay("a")], [stay("b", day=25)], {}),
         # Two gone or two new that fit: no guessing.
-        ([stay("a"), stay("b")], [stay("c")], {}),
-        ([stay("a")], [stay("b"), stay("c")], {}),
+        ([stay("a", "1111"), stay("b", "1111")], [stay("c", "1111")], {}),
+        ([stay("a", "1111")], [stay("b", "1111"), stay("c", "1111")], {}),
         (
             [stay("a", "1111"), stay("b", "2222")],
             [stay("c", "2222"), stay("d", "1111")],
@@ -631,7 +654,7 @@ def stay(
         ),
         ([stay("a"), stay("b", "1111")], [stay("c")], {}),
         # Still there under its uid: not renamed, whatever else appears.
-        ([stay("a")], [stay("a"), stay("b")], {}),
+        ([stay("a", "1111")], [stay("a", "1111"), stay("b", "1111")], {}),
     ],
 )
 def test_which_new_uids_are_the_same_stay(

@@ -55,7 +55,13 @@ async def test_a_cancellation_arriving_during_a_run_is_revoked_in_that_run(
     ) -> None:
         calls.append(issued.code)
         if len(calls) == 1:
-            # A refresh finds another cancellation while the first is being revoked.
+            # A refresh finds another cancellation while the first is being revoked
+            # (and the stay leaves the reservations, as a refresh that cancels it does).
+            runtime.coordinator.data = {
+                uid: stay
+                for uid, stay in runtime.coordinator.data.items()
+                if uid != second.uid
+            }
             runtime.coordinator.cancelled.append(second)
             await runtime.scheduler.async_run()
         await revoke(self, lock, issued)

@@ -118,8 +118,8 @@ def test_a_stay_under_a_new_uid_is_renamed_not_cancelled() -> None:
 
 
 def test_a_stay_being_issued_keeps_its_uid() -> None:
-    known = by_uid(stay("old"), stay("a", 8))
-    present = by_uid(stay("new"), stay("a", 8))
+    known = by_uid(stay("old", phone="1234"), stay("a", 8))
+    present = by_uid(stay("new", phone="1234"), stay("a", 8))
     changes = compare_stays(
         known, present, {}, now=NOW, can_rename=lambda uid: uid != "old"
     )
@@ -129,8 +129,8 @@ def test_a_stay_being_issued_keeps_its_uid() -> None:
 
 
 def test_ambiguous_renames_stay_cancellations_and_new_stays() -> None:
-    known = by_uid(stay("x"), stay("y"))
-    present = by_uid(stay("p"), stay("q"))
+    known = by_uid(stay("x", phone="1234"), stay("y", phone="1234"))
+    present = by_uid(stay("p", phone="1234"), stay("q", phone="1234"))
     assert renamed_stays(known, present) == {}
 
 

@@ -1,8 +1,13 @@
 """Reservations of one entry: read from a booking feed or a calendar, kept safely.
 
 A fetch that fails changes nothing; what a good one changes is decided in `stays.py`
-(the cancellation rules). A stay that comes back under a new uid keeps its codes: they
-follow it to the new uid.
+(the cancellation rules). A stay that comes back under a new uid as the same booking
+keeps its codes: they follow it to the new uid.
+
+What those rules decide over several fetches is saved (`saved.py`) after every good
+fetch and read back before the first one, so a restart or a reload between two fetches
+changes nothing; a feed that is down at start-up leaves the entry on the stays it last
+read, and its failing streak (and repair) counts from its first failure.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ import hashlib
 
 from homeassistant.components.calendar import CalendarEvent
 from homeassistant.components.calendar.const import DATA_COMPONENT
-from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -43,8 +49,10 @@ from .feed import (
     read_feed,
     skip_summary,
 )
+from .feed_address import feed_address_key
 from .feed_fetch import FeedError, async_fetch_feed
 from .options import ReservationsOptions
+from .saved import SavedStays, StaysMemory, async_remove_saved
 from .stays import compare_stays
 
 CALENDAR_HORIZON = timedelta(days=400)
@@ -93,14 +101,50 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
         self._last_read: FeedRead | None = None
         self._misses: dict[str, int] = {}
         self._failing_since: datetime | None = None
+        self._memory = StaysMemory(hass, entry.entry_id)
+        url = entry.data.get(CONF_URL)
+        self._source = feed_address_key(url) if url else entry.data.get(CONF_CALENDAR)
         # Stays found cancelled, until automatic mode has revoked their codes.
         self.cancelled: list[Reservation] = []
         # What the last good read could not read, guessed, or took for closures.
         self.skipped: tuple[SkippedEvent, ...] = ()
         self.notes: tuple[str, ...] = ()
         self.closures: list[Reservation] = []
-        entry.async_on_unload(self._clear_failing_issue)
+        entry.async_on_unload(self._on_unload)
         entry.async_on_unload(self._clear_skipped_issue)
+
+    async def _async_setup(self) -> None:
+        """Read what earlier runs saved, before the first fetch."""
+        saved = await self._memory.async_load()
+        # Decided from good fetches: revoked whatever the source is now.
+        self.cancelled = saved.cancelled
+        if saved.source != self._source:
+            # Reconfigured to another feed or calendar: its stays are read afresh,
+            # and the old source's are not taken for cancelled by it.
+            return
+        if saved.stays is not None:
+            self.data = saved.stays
+        self._misses = saved.misses
+        self._failing_since = saved.failing_since
+
+    async def async_config_entry_first_refresh(self) -> None:
+        """Refresh at set-up; a source down then leaves the stays saved last time.
+
+        Those stand until a fetch works (the calendar shows them, nothing is revoked
+        meanwhile); without any, the entry is not ready, as usual.
+        """
+        try:
+            await super().async_config_entry_first_refresh()
+        except ConfigEntryNotReady:
+            if self.data is None:
+                raise
+            LOGGER.warning(
+                "%s: the reservations cannot be read (%s); the %d read before stand "
+                "until they can",
+                self.config_entry.title,
+                self.last_exception,
+                len(self.data),
+            )
 
     async def _async_update_data(self) -> dict[str, Reservation]:
         known = self.data or {}
@@ -112,11 +156,57 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
                 translation_key=err.key,
                 translation_placeholders={"detail": err.detail},
             )
-            self._feed_failed(str(failed))
+            await self._async_feed_failed(str(failed))
             raise failed from err
         self._feed_ok()
         if fetched is None:
-            return known
+            return await self._async_saved(known, self._misses, ())
+        return await self._async_saved(*await self._async_compare(known, fetched))
+
+    async def _async_saved(
+        self,
+        stays: dict[str, Reservation],
+        misses: dict[str, int],
+        cancelled: tuple[Reservation, ...],
+    ) -> dict[str, Reservation]:
+        """Save what a good fetch decided, then let it show.
+
+        Nothing is awaited between the new cancellations showing here and the new
+        stays showing as `data` (the coordinator sets it as this returns): automatic
+        mode never sees a stay both cancelled and current.
+        """
+        await self._memory.async_save(
+            SavedStays(
+                stays,
+                misses,
+                [*self.cancelled, *cancelled],
+                self._failing_since,
+                self._source,
+            )
+        )
+        self._misses = misses
+        self.cancelled.extend(cancelled)
+        return stays
+
+    async def _async_save(self, stays: dict[str, Reservation] | None) -> None:
+        await self._memory.async_save(
+            SavedStays(
+                stays, self._misses, self.cancelled, self._failing_since, self._source
+            )
+        )
+
+    async def async_forget_cancelled(self, settled: list[Reservation]) -> None:
+        """Drop cancelled stays automatic mode is done with, and save that at once."""
+        if not settled:
+            return
+        done = {id(reservation) for reservation in settled}
+        self.cancelled = [r for r in self.cancelled if id(r) not in done]
+        await self._async_save(self.data)
+
+    async def _async_compare(
+        self, known: dict[str, Reservation], fetched: FeedRead
+    ) -> tuple[dict[str, Reservation], dict[str, int], tuple[Reservation, ...]]:
+        """Apply a good fetch to the stays known before it."""
         self._note_skipped(fetched.skipped)
         self.notes = fetched.notes
         options = ReservationsOptions.from_entry(self.config_entry)
@@ -143,12 +233,10 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
                 self.config_entry.title,
                 len(known),
             )
-            return known
+            return known, self._misses, ()
         for old_uid, new_uid in changes.renamed.items():
             await self._async_follow_uid(old_uid, new_uid)
-        self._misses = changes.misses
-        self.cancelled.extend(changes.cancelled)
-        return changes.stays
+        return changes.stays, changes.misses, changes.cancelled
 
     async def _async_follow_uid(self, old_uid: str, new_uid: str) -> None:
         """Move a stay's codes to the uid the source now gives it; no vendor call."""
@@ -200,11 +288,15 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
     def _skipped_issue_id(self) -> str:
         return f"{ISSUE_EVENTS_SKIPPED}_{self.config_entry.entry_id}"
 
-    def _feed_failed(self, reason: str) -> None:
-        """Note a failed fetch; one failing for long raises a repair issue."""
+    async def _async_feed_failed(self, reason: str) -> None:
+        """Note a failed fetch; one failing for long raises a repair issue.
+
+        The streak's start is saved: set-up retries and restarts do not restart it.
+        """
         now = dt_util.utcnow()
         if self._failing_since is None:
             self._failing_since = now
+            await self._async_save(self.data)
         if now - self._failing_since < FEED_FAILING_REPAIR_AFTER:
             return
         ir.async_create_issue(
@@ -229,12 +321,18 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
             self._failing_since = None
             self._clear_failing_issue()
 
+    @callback
+    def _on_unload(self) -> None:
+        # A set-up retry unloads too: the feed is still failing, its repair stays.
+        if self.config_entry.state is not ConfigEntryState.SETUP_RETRY:
+            self._clear_failing_issue()
+
     def _clear_failing_issue(self) -> None:
         ir.async_delete_issue(self.hass, DOMAIN, self._failing_issue_id)
 
     @property
     def _failing_issue_id(self) -> str:
-        return f"{ISSUE_FEED_FAILING}_{self.config_entry.entry_id}"
+        return _failing_issue_id(self.config_entry.entry_id)
 
     async def _async_read(self) -> FeedRead | None:
         """Read the source's reservations; None if it says "not modified" before any read."""
@@ -296,6 +394,16 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
             ).hexdigest()[:32]
         )
         return make_reservation(uid, summary, start, end, event.description)
+
+
+async def async_forget_entry(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete what a removed reservations entry saved, and its feed's repair."""
+    await async_remove_saved(hass, entry_id)
+    ir.async_delete_issue(hass, DOMAIN, _failing_issue_id(entry_id))
+
+
+def _failing_issue_id(entry_id: str) -> str:
+    return f"{ISSUE_FEED_FAILING}_{entry_id}"
 
 
 def _nights(reservation: Reservation) -> int:

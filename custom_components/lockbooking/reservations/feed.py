@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 import hashlib
@@ -25,6 +25,7 @@ from .ics_events import EventFields, Unreadable, read_event, split_property, une
 from .ics_recur import occurrences
 from .ics_scan import ScanError, scan
 from .ics_zones import ZoneResolver
+from .identity import stay_reference
 
 # `[\s:]*`, not `\s*:?\s*`: two adjacent optional runs backtrack quadratically.
 _PHONE_LAST4 = re.compile(
@@ -241,6 +242,7 @@ def make_reservation(
         end=end,
         description=description,
         phone_last4=phone_last4(description),
+        reference=stay_reference(description),
     )
 
 
@@ -275,9 +277,7 @@ def _unique_uids(reservations: list[Reservation]) -> list[Reservation]:
             while uid in seen:
                 count += 1
                 uid = f"{res.uid}#{res.start:%Y%m%dT%H%M}-{count}"
-            res = Reservation(
-                uid, res.summary, res.start, res.end, res.description, res.phone_last4
-            )
+            res = replace(res, uid=uid)
         seen.add(uid)
         unique.append(res)
     return unique

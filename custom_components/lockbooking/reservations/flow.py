@@ -75,6 +75,7 @@ from ..const import (
 from ..field_checks import is_feed_address, is_name, pattern_problem, text_errors
 from ..locks import lock_key_of_device, locks_for_keys
 from .feed import DEFAULT_BLOCK_PATTERNS, parse_feed
+from .feed_address import feed_address_key
 from .feed_fetch import FeedError, async_fetch_feed, is_secure
 
 # A feed refused for what it is (not for a network failure): the form's error.
@@ -206,6 +207,19 @@ class ReservationsFlowMixin(ConfigFlow):
         """Show a reservations entry's form, filled in, as its `reconfigure` step."""
         return await self._async_step_reservations(user_input, "reconfigure")
 
+    def _feed_configured(self, url: str) -> bool:
+        """Tell whether an entry follows this feed, however either address is spelled.
+
+        Entries made before the unique id was made from `feed_address_key` have one
+        made from the address as given.
+        """
+        key = feed_address_key(url)
+        return any(
+            feed_address_key(str(entry.data.get(CONF_URL) or "")) == key
+            for entry in self._async_current_entries(include_ignore=False)
+            if entry.data.get(CONF_URL)
+        )
+
     async def _async_step_reservations(
         self, user_input: dict[str, Any] | None, step_id: str
     ) -> ConfigFlowResult:
@@ -238,7 +252,9 @@ class ReservationsFlowMixin(ConfigFlow):
                     CONF_CHECKOUT: cv.time(user_input[CONF_CHECKOUT]).isoformat(),
                     CONF_LOCKS: keys,
                 }
-                source = hashlib.sha256(str(url or calendar).encode()).hexdigest()[:16]
+                source = hashlib.sha256(
+                    str(feed_address_key(url) if url else calendar).encode()
+                ).hexdigest()[:16]
                 await self.async_set_unique_id(f"reservations_{source}")
                 if self.source == SOURCE_RECONFIGURE:
                     return self.async_update_reload_and_abort(
@@ -248,6 +264,8 @@ class ReservationsFlowMixin(ConfigFlow):
                         data=data,
                     )
                 self._abort_if_unique_id_configured()
+                if url and self._feed_configured(url):
+                    return self.async_abort(reason="already_configured")
                 return self.async_create_entry(
                     title=name, data=data, options=DEFAULT_OPTIONS
                 )

@@ -1,8 +1,11 @@
 """Automatic mode: codes issued before check-in, revoked on cancellation, events fired.
 
-Runs after every refresh of the reservations and every few minutes. Issuing goes
-through the same `codes` functions as the services, so the ledger keeps it idempotent:
-a reservation that is already served costs nothing, not even a vendor call.
+Runs after every refresh of the reservations and every few minutes, from the moment
+the entry is loaded and Home Assistant has started: never inside the entry's set-up,
+so a slow vendor holds up neither. Issuing goes through the same `codes` functions as
+the services, so the ledger keeps it idempotent: a reservation that is already served
+costs nothing, not even a vendor call. A cancelled stay is kept (and saved) until its
+codes are revoked: a restart in between still revokes them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 from homeassistant.util.async_ import create_eager_task
 
@@ -82,6 +86,7 @@ class CodeScheduler:
         self._failures: dict[str, _Attempts] = {}
         self._running = False
         self._run_again = False
+        self._started = False
         self._cap = CapGate(hass, entry, ledger)
 
     @callback
@@ -94,14 +99,31 @@ class CodeScheduler:
         stop_signal = async_dispatcher_connect(
             self.hass, SIGNAL_LOCKS_LOADED, self._schedule_run
         )
+        stop_waiting = async_at_started(self.hass, self._start_running)
 
         @callback
         def stop() -> None:
             stop_listening()
             stop_timer()
             stop_signal()
+            stop_waiting()
 
         return stop
+
+    @callback
+    def _start_running(self, hass: HomeAssistant) -> None:
+        """Allow runs, and make the first: Home Assistant has started.
+
+        Not eager: called during the entry's set-up, the run starts once the entry is
+        loaded, and the set-up does not wait for it.
+        """
+        self._started = True
+        self.entry.async_create_task(
+            hass,
+            self.async_run(),
+            f"{DOMAIN} codes for {self.entry.title}",
+            eager_start=False,
+        )
 
     @callback
     def _schedule_run(self) -> None:
@@ -134,6 +156,8 @@ class CodeScheduler:
 
     async def async_run(self) -> None:
         """Issue what is due, revoke what was cancelled; once more if asked meanwhile."""
+        if not self._started:
+            return  # Home Assistant is starting: the first run comes once it has
         if self._running:
             # A refresh landed during this run: its news is handled before the run ends.
             self._run_again = True
@@ -152,18 +176,53 @@ class CodeScheduler:
         reservations = coordinator.data or {}
         self._forget_gone(reservations, dt_util.utcnow())
         targets = self.targets
-        if not targets:
+        if targets:
+            await async_tidy_entry_codes(
+                self.hass, self.ledger, self.entry, list(reservations), targets
+            )
+            if ReservationsOptions.from_entry(self.entry).auto_issue:
+                await self._async_issue_due(list(reservations.values()), targets)
+        # Even without a lock loaded: a cancelled stay with nothing left to revoke (or
+        # ended) is forgotten, so the saved list cannot grow for ever.
+        await self._async_revoke_cancelled(targets)
+
+    async def _async_revoke_cancelled(self, targets: list[LockTarget]) -> None:
+        """Revoke the cancelled stays' codes; forget a stay only once that is done.
+
+        Until then it stays in the coordinator's (saved) list, so a failed revocation
+        is tried again on the next run, and a restart in between still revokes.
+        """
+        coordinator = self.coordinator
+        # A copy: a refresh may add cancellations while this run awaits.
+        cancelled = list(coordinator.cancelled)
+        if not cancelled:
             return
-        await async_tidy_entry_codes(
-            self.hass, self.ledger, self.entry, list(reservations), targets
-        )
-        if ReservationsOptions.from_entry(self.entry).auto_issue:
-            await self._async_issue_due(list(reservations.values()), targets)
-        # Taken, not cleared afterwards: a refresh may add cancellations meanwhile.
-        cancelled, coordinator.cancelled = coordinator.cancelled, []
-        if ReservationsOptions.from_entry(self.entry).auto_revoke:
-            for reservation in cancelled:
+        auto_revoke = ReservationsOptions.from_entry(self.entry).auto_revoke
+        settled: list[Reservation] = []
+        for reservation in cancelled:
+            if reservation.uid in (coordinator.data or {}):
+                # Back in the feed under its uid: its codes are a current stay's now.
+                settled.append(reservation)
+                continue
+            if auto_revoke:
                 await self._async_revoke(reservation, targets)
+            if not auto_revoke or self._nothing_to_revoke(reservation):
+                settled.append(reservation)
+        await coordinator.async_forget_cancelled(settled)
+
+    def _nothing_to_revoke(self, reservation: Reservation) -> bool:
+        """Tell whether none of the entry's locks holds a code of a cancelled stay's.
+
+        One that has ended is done with: its codes have ended too.
+        """
+        if reservation.end <= dt_util.utcnow():
+            return True
+        scope = self.entry.entry_id
+        return not any(
+            _revocable(record)
+            for lock_key in self.entry.data.get(CONF_LOCKS, [])
+            if (record := self.ledger.get(reservation.uid, lock_key, scope)) is not None
+        )
 
     async def _async_issue_due(
         self, reservations: list[Reservation], targets: list[LockTarget]
@@ -323,8 +382,7 @@ class CodeScheduler:
             for target in targets
             if (record := self.ledger.get(reservation.uid, target.key, scope))
             is not None
-            and record.live
-            and (record.revocable or record.superseded is not None)
+            and _revocable(record)
         ]
         if not revocable:
             return
@@ -363,6 +421,11 @@ class CodeScheduler:
                 for record in records
             ],
         }
+
+
+def _revocable(record: CodeRecord) -> bool:
+    """Tell whether a cancelled stay's record may hold a working code to revoke."""
+    return record.live and (record.revocable or record.superseded is not None)
 
 
 def _retry_after(failure: CodeFailure) -> float | None:

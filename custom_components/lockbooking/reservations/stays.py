@@ -4,8 +4,10 @@ Pure: no Home Assistant, no I/O. A stay counts as cancelled only after it has be
 missing from MISSES_TO_CANCEL consecutive good fetches, and only while it has not
 ended (feeds drop past stays on their own). A fetch without any stay to come, while
 such stays were known, changes nothing. A stay that comes back under a new uid (some
-platforms regenerate them) is the same stay, renamed. A stay whose event could not be
-read is unknown, not absent: it is kept and its misses are not counted.
+platforms regenerate them) is the same stay, renamed, only when its description says it
+is the same booking; another guest booking the nights a cancelled one freed is a new
+stay. A stay whose event could not be read is unknown, not absent: it is kept and its
+misses are not counted.
 """
 
 from __future__ import annotations
@@ -115,18 +117,18 @@ def renamed_stays(
 ) -> dict[str, str]:
     """Stays that went missing while the same stay appeared under a new uid: old -> new.
 
-    Only one-to-one pairs count: the same check-in and check-out, and the same guest
-    (phone's last four digits where both have them, the summary otherwise). Anything
-    ambiguous stays a cancellation plus a new stay, as without this.
+    Only one-to-one pairs count: the same check-in and check-out, and the same booking
+    by what identifies it (`_same_booking`). Anything else stays a cancellation plus a
+    new stay: the old code is revoked and the new guest gets a code of their own.
     """
     gone = _by_dates(r for uid, r in known.items() if uid not in present)
     new = _by_dates(r for uid, r in present.items() if uid not in known)
     pairs: dict[str, str] = {}
     for dates, olds in gone.items():
         for old in olds:
-            matches = [r for r in new.get(dates, ()) if _same_guest(old, r)]
+            matches = [r for r in new.get(dates, ()) if _same_booking(old, r)]
             if len(matches) == 1 and [
-                o for o in olds if _same_guest(o, matches[0])
+                o for o in olds if _same_booking(o, matches[0])
             ] == [old]:
                 pairs[old.uid] = matches[0].uid
     return pairs
@@ -143,7 +145,14 @@ def _by_dates(
     return grouped
 
 
-def _same_guest(old: Reservation, new: Reservation) -> bool:
+def _same_booking(old: Reservation, new: Reservation) -> bool:
+    """Whether two stays are one booking: the same reference, else the same phone digits.
+
+    Never by summary: Booking.com and VRBO give every booking the same one, and a
+    new guest must not inherit a cancelled guest's code.
+    """
+    if old.reference and new.reference:
+        return old.reference == new.reference
     if old.phone_last4 and new.phone_last4:
         return old.phone_last4 == new.phone_last4
-    return old.summary == new.summary
+    return False
