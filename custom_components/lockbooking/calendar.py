@@ -132,7 +132,7 @@ class ReservationsCalendar(CoordinatorEntity[ReservationsCoordinator], CalendarE
 
 def _code_state(record: CodeRecord, reservation: Reservation) -> str:
     """Give a lock's line: its code's state and window, and when it was first used."""
-    line = f"{record.lock_name}: {record.status.value}"
+    line = f"{record.lock_name}: {record.shown_status.value}"
     if record.starts and record.ends:
         starts, ends = (
             dt_util.as_local(datetime.fromisoformat(moment))

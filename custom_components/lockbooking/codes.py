@@ -62,7 +62,7 @@ def plan_for(
         if target.lock.time_zone
         else dt_util.get_default_time_zone()
     )
-    plan = plan_code(rules, Window(request.start, request.end), tz)
+    plan = plan_code(rules, Window(request.start, request.end), tz, dt_util.utcnow())
     if request.code is not None and (problem := code_problem(plan.rules, request.code)):
         raise PlanRefused(problem, {"lengths": "/".join(map(str, plan.rules.lengths))})
     return plan
@@ -223,6 +223,12 @@ async def _async_send(
                 target.lock, issued_code(existing, target.lock.id)
             )
         await ledger.async_put(existing.evolve(status=CodeStatus.REVOKED))
+    code = request.code
+    if code is None and existing is not None and existing.status is CodeStatus.FAILED:
+        # A code sent before with an unknown outcome may be on the lock: same digits.
+        code = existing.code if existing.kind == plan.kind.value else None
+    # Other stays' codes on the lock, so a computed code (an algoPIN) is not theirs.
+    plan = replace(plan, taken=_live_codes(ledger, target.key, request.uid))
     record = await ledger.async_put(
         CodeRecord(
             uid=request.uid,
@@ -237,6 +243,7 @@ async def _async_send(
             ends=plan.window.end.isoformat(),
             revocable=plan.rules.revocable,
             notes=plan.notes,
+            code=code,
             # A stay that moved after the guest arrived stays arrived.
             used_at=existing.used_at if existing is not None else None,
         )
@@ -244,12 +251,16 @@ async def _async_send(
     try:
         async with vendor_calls:
             issued = await vendor.async_issue_code(
-                target.lock, plan, request.name, request.code
+                target.lock, plan, request.name, code
             )
     except VendorError as err:
+        unknown = _outcome_unknown(err)
         await ledger.async_put(
             record.evolve(
-                status=CodeStatus.FAILED, error=err.key, uncertain=_outcome_unknown(err)
+                status=CodeStatus.FAILED,
+                error=err.key,
+                uncertain=unknown,
+                code=err.sent_code if unknown else None,
             )
         )
         raise
@@ -265,6 +276,18 @@ async def _async_send(
             notes=issued.notes,
             error=None,
         )
+    )
+
+
+def _live_codes(ledger: CodeLedger, lock_key: str, uid: str) -> frozenset[str]:
+    """Collect the codes other uids' live records hold on the lock."""
+    return frozenset(
+        record.code
+        for record in ledger.records()
+        if record.lock_key == lock_key
+        and record.uid != uid
+        and record.code is not None
+        and record.status in (CodeStatus.ISSUED, CodeStatus.PENDING)
     )
 
 

@@ -103,6 +103,13 @@ class CodeRecord:
             end.isoformat(),
         )
 
+    @property
+    def shown_status(self) -> CodeStatus:
+        """The status to show: a call whose outcome is unknown is still pending."""
+        if self.status is CodeStatus.FAILED and self.uncertain:
+            return CodeStatus.PENDING
+        return self.status
+
     def as_dict(self) -> dict[str, Any]:
         """Tell what services and events say about the code on its lock, but the code."""
         return {
@@ -110,7 +117,7 @@ class CodeRecord:
             "kind": self.kind,
             "starts": self.starts,
             "ends": self.ends,
-            "status": self.status.value,
+            "status": self.shown_status.value,
             "notes": list(self.notes),
         }
 
