@@ -108,6 +108,13 @@ class CodeRecord:
             end.isoformat(),
         )
 
+    @property
+    def shown_status(self) -> CodeStatus:
+        """Tell the status to show: a call whose outcome is unknown is still pending."""
+        if self.status is CodeStatus.FAILED and self.uncertain:
+            return CodeStatus.PENDING
+        return self.status
+
     def as_dict(self) -> dict[str, Any]:
         """Tell what services and events say about the code on its lock, but the code."""
         return {
@@ -115,7 +122,7 @@ class CodeRecord:
             "kind": self.kind,
             "starts": self.starts,
             "ends": self.ends,
-            "status": self.status.value,
+            "status": self.shown_status.value,
             "decided_by": self.decided_by.value,
             "notes": list(self.notes),
         }

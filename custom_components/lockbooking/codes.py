@@ -70,7 +70,7 @@ def plan_for(
         if target.lock.time_zone
         else dt_util.get_default_time_zone()
     )
-    plan = plan_code(rules, Window(request.start, request.end), tz)
+    plan = plan_code(rules, Window(request.start, request.end), tz, dt_util.utcnow())
     if request.code is not None and (problem := code_problem(plan.rules, request.code)):
         raise PlanRefused(problem, {"lengths": "/".join(map(str, plan.rules.lengths))})
     return plan
@@ -243,19 +243,28 @@ async def _async_send(
         else None
     )
     if replacing is not None and _movable(target, replacing, request, plan):
-        return await _async_move_window(ledger, target, request, plan, replacing)
+        try:
+            return await _async_move_window(ledger, target, request, plan, replacing)
+        except (VendorRejectedError, VendorUnsupportedError):
+            pass  # the lock cannot move this code (gone, say): a new one comes
     superseded = (
         SupersededCode.of(replacing)
         if replacing is not None and replacing.revocable
         else None
     )
+    code = request.code
+    if code is None and existing is not None and existing.status is CodeStatus.FAILED:
+        # A code sent before with an unknown outcome may be on the lock: same digits.
+        code = existing.code if existing.kind == plan.kind.value else None
+    # Other records' codes on the lock, so a computed code (an algoPIN) is not theirs.
+    plan = replace(plan, taken=_live_codes(ledger, target.key, request))
     record = await ledger.async_put(
-        _new_record(target, request, plan, existing, superseded)
+        _new_record(target, request, plan, existing, superseded, code)
     )
     try:
         async with target.entry.runtime_data.vendor_calls:
             issued = await target.entry.runtime_data.vendor.async_issue_code(
-                target.lock, plan, request.name, request.code
+                target.lock, plan, request.name, code
             )
     except VendorError as err:
         uncertain = _outcome_unknown(err)
@@ -263,9 +272,13 @@ async def _async_send(
             # Nothing new was made: the code the guest holds stays, as it was.
             await ledger.async_put(replacing.evolve(error=err.key))
         else:
+            # Digits kept only when the vendor may hold them: a retry sends the same.
             await ledger.async_put(
                 record.evolve(
-                    status=CodeStatus.FAILED, error=err.key, uncertain=uncertain
+                    status=CodeStatus.FAILED,
+                    error=err.key,
+                    uncertain=uncertain,
+                    code=err.sent_code if uncertain else None,
                 )
             )
         raise
@@ -294,6 +307,7 @@ def _new_record(
     plan: PlannedCode,
     existing: CodeRecord | None,
     superseded: SupersededCode | None,
+    code: str | None = None,
 ) -> CodeRecord:
     """Describe the code about to be asked for, before the vendor call (`pending`)."""
     return _decided(
@@ -310,6 +324,7 @@ def _new_record(
             ends=plan.window.end.isoformat(),
             revocable=plan.rules.revocable,
             notes=plan.notes,
+            code=code,
             # A stay that moved after the guest arrived stays arrived.
             used_at=existing.used_at if existing is not None else None,
             scope=request.scope,
@@ -383,6 +398,22 @@ async def _async_move_window(
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
+
+
+def _live_codes(
+    ledger: CodeLedger, lock_key: str, request: CodeRequest
+) -> frozenset[str]:
+    """Collect the codes other records hold live on the lock (replaced ones too)."""
+    own = record_key(request.uid, lock_key, request.scope)
+    codes: set[str] = set()
+    for record in ledger.records():
+        if record.lock_key != lock_key or record.key == own:
+            continue
+        if record.code is not None and record.status in _HOLDING:
+            codes.add(record.code)
+        if record.superseded is not None and record.superseded.code:
+            codes.add(record.superseded.code)
+    return frozenset(codes)
 
 
 def _outcome_unknown(err: VendorError) -> bool:

@@ -40,6 +40,9 @@ class CodeRules:
     `span_unit` is what a window's length is rounded up to (an hour for hourly algoPINs,
     a day for daily ones, so that a daily PIN ends at its start's time of day);
     `align` is what the start is floored to, on the lock's local clock.
+    `max_start_before_issue` is how long before the moment of issue a window may start:
+    an earlier start is moved to the current aligned time (an algoPIN that must be used
+    within 24 h of its start would otherwise be dead on arrival).
     """
 
     kind: CodeKind
@@ -54,6 +57,7 @@ class CodeRules:
     chosen_code: bool = False
     # A code that nobody has used this long after its start stops working.
     first_use_within: timedelta | None = None
+    max_start_before_issue: timedelta | None = None
 
     def use_by(self, start: datetime) -> datetime | None:
         """Tell when a code of these rules opening at `start` dies unused (None: never)."""
@@ -121,12 +125,17 @@ class Window:
 
 @dataclass(frozen=True, slots=True)
 class PlannedCode:
-    """What the planner decided a vendor will be asked for."""
+    """What the planner decided a vendor will be asked for.
+
+    `taken` holds the codes other live records already hold on the lock, so a vendor
+    that computes codes (igloohome's algoPINs) picks one no other stay has.
+    """
 
     kind: CodeKind
     window: Window
     rules: CodeRules
     notes: tuple[str, ...] = ()
+    taken: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

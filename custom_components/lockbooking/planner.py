@@ -31,9 +31,16 @@ class PlanRefused(Exception):
 
 
 def plan_code(
-    rules: tuple[CodeRules, ...], requested: Window, tz: tzinfo
+    rules: tuple[CodeRules, ...],
+    requested: Window,
+    tz: tzinfo,
+    now: datetime | None = None,
 ) -> PlannedCode:
-    """Pick the first kind of code whose rules fit the window, and round the window."""
+    """Pick the first kind of code whose rules fit the window, and round the window.
+
+    `now` is the moment of issue (aware): a rule with `max_start_before_issue` then
+    starts a window that began too long before it at the current aligned time.
+    """
     if not rules:
         raise PlanRefused("codes_not_supported")
     if requested.start.tzinfo is None or requested.end.tzinfo is None:
@@ -42,15 +49,44 @@ def plan_code(
         raise PlanRefused("end_not_after_start")
     for rule in rules:
         window = _round(rule, requested, tz)
+        late = _issued_late(rule, window, requested, now)
+        if late:
+            window = _round(rule, Window(_utc(late), requested.end), tz)
         if rule.max_span is None or _span(rule, window) <= rule.max_span:
-            return PlannedCode(
-                kind=rule.kind, window=window, rules=rule, notes=_notes(rule, window)
-            )
+            notes = _notes(rule, window)
+            if late:
+                notes = (_late_note(window), *notes)
+            return PlannedCode(kind=rule.kind, window=window, rules=rule, notes=notes)
     longest = max(
         (rule.max_span for rule in rules if rule.max_span is not None), default=None
     )
     raise PlanRefused(
         "span_too_long", {"max_days": str(longest.days if longest else 0)}
+    )
+
+
+def _issued_late(
+    rule: CodeRules, window: Window, requested: Window, now: datetime | None
+) -> datetime | None:
+    """Give the moment to start from instead, when the window starts too long before `now`.
+
+    A stay that has ended keeps its window: no start would make its code useful.
+    """
+    if (
+        now is None
+        or rule.max_start_before_issue is None
+        or now.tzinfo is None
+        or requested.end <= now
+        or _utc(window.start) >= _utc(now) - rule.max_start_before_issue
+    ):
+        return None
+    return now
+
+
+def _late_note(window: Window) -> str:
+    return (
+        f"The code starts at {window.start.isoformat()} because it was issued after "
+        "the stay began; it covers the rest of the stay."
     )
 
 

@@ -23,7 +23,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.lockbooking.ledger import LEDGER, CodeStatus
+from custom_components.lockbooking.code_record import CodeStatus
+from custom_components.lockbooking.ledger import LEDGER
 from custom_components.lockbooking.reservations.coordinator import (
     FEED_FAILING_REPAIR_AFTER,
 )

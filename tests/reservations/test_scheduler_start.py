@@ -13,7 +13,8 @@ from unittest.mock import patch
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.lockbooking.ledger import LEDGER, CodeStatus
+from custom_components.lockbooking.code_record import CodeStatus
+from custom_components.lockbooking.ledger import LEDGER
 from custom_components.lockbooking.models import IssuedCode, Lock, PlannedCode
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.config_entries import ConfigEntryState

@@ -17,8 +17,9 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
+from custom_components.lockbooking.code_record import CodeStatus
 from custom_components.lockbooking.diagnostics import async_get_config_entry_diagnostics
-from custom_components.lockbooking.ledger import LEDGER, CodeStatus
+from custom_components.lockbooking.ledger import LEDGER
 from homeassistant.core import HomeAssistant
 
 from .conftest import FEED_URL, FIRST_UID, feed

@@ -587,11 +587,19 @@ async def test_nuki_revoke_is_retried_as_it_is_idempotent(
 ) -> None:
     await set_up(hass, aioclient_mock, NUKI)
     serve(aioclient_mock, NUKI)
-    nuki_keypad(aioclient_mock, {})
+    created = nuki_keypad(aioclient_mock, {})
     lock = device(hass, NUKI.unique_id, NUKI_FRONT)
     await issue(hass, lock)
     delete = f"{NUKI_AUTHS}/auth-0"
-    aioclient_mock.delete(delete, side_effect=in_turn({"status": 502}, {"status": 204}))
+    answers = in_turn({"status": 502}, {"status": 204})
+
+    async def deleted(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+        response = await answers(method, url, data)
+        if response.status == 204:
+            created.clear()  # the lock applied it: Nuki lists the code no more
+        return response
+
+    aioclient_mock.delete(delete, side_effect=deleted)
     response = await hass.services.async_call(
         DOMAIN,
         "revoke_code",

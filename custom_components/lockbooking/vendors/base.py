@@ -21,7 +21,12 @@ if TYPE_CHECKING:
 
 
 class VendorError(Exception):
-    """Base of every error a vendor raises; `key` names a translated message."""
+    """Base of every error a vendor raises; `key` names a translated message.
+
+    `sent_code` is the code a request whose outcome is unknown carried, when the vendor
+    chose it (never part of the message): the code may be on the lock, so trying again
+    sends the same digits.
+    """
 
     key: ClassVar[str] = "vendor_error"
 
@@ -29,6 +34,7 @@ class VendorError(Exception):
         """Keep the detail the translated message shows (the message too)."""
         super().__init__(detail)
         self.detail = detail
+        self.sent_code: str | None = None
 
 
 class VendorAuthError(VendorError):
@@ -126,7 +132,8 @@ class LockVendor(ABC):
     poll_interval: ClassVar[timedelta] = timedelta(minutes=1)
     config_schema: ClassVar[vol.Schema]
     secret_fields: ClassVar[tuple[str, ...]] = ()
-    # Whether `async_update_code_window` can move a code's window, keeping its digits.
+    # The vendor can move an issued code's window and keep its digits (see
+    # async_update_code_window); it may still refuse a code it cannot move.
     updates_window_in_place: ClassVar[bool] = False
 
     def __init__(self, hass: HomeAssistant, data: Mapping[str, Any]) -> None:
@@ -174,8 +181,14 @@ class LockVendor(ABC):
     async def async_update_code_window(
         self, lock: Lock, issued: IssuedCode, plan: PlannedCode
     ) -> IssuedCode:
-        """Give an issued code the planned window, keeping its digits."""
-        raise VendorUnsupportedError("update")
+        """Give an issued code the planned window in place, keeping its digits.
+
+        Only for vendors whose `updates_window_in_place` is set. Returns the code as the
+        lock now honours it. Raises VendorUnsupportedError for a code that cannot be
+        moved (an algoPIN), VendorRejectedError when the code is gone, and
+        VendorUnavailableError (outcome unknown) when the change is not confirmed yet.
+        """
+        raise NotImplementedError
 
     async def async_find_codes(
         self, lock: Lock, name: str, window: Window, kind: CodeKind

@@ -491,7 +491,7 @@ async def test_bridge_job_failed(
     igloo_api.post(JOB_URL, json=fixture("job.json"))
     failed = {
         **fixture("job_completed.json"),
-        "jobResponse": {"success": False, "message": "Lock out of Bluetooth range"},
+        "jobResponse": {"jobStatus": 2, "message": "Lock out of Bluetooth range"},
     }
     igloo_api.get(JOB_STATUS_URL, json=failed)
     with pytest.raises(VendorRejectedError, match="Lock out of Bluetooth range"):
@@ -501,10 +501,10 @@ async def test_bridge_job_failed(
 @pytest.mark.parametrize(
     ("job_response", "detail"),
     [
-        ({"errorCode": 12}, "the Bridge could not carry out the job"),
-        ({"success": False, "errorMessage": "Bridge offline"}, "Bridge offline"),
+        ({"jobStatus": 2}, "the Bridge could not carry out the job"),
+        ({"jobStatus": "2", "errorMessage": "Bridge offline"}, "Bridge offline"),
         (
-            {"status": "FAILED", "message": ["Timeout", "no response"]},
+            {"jobStatus": 2, "message": ["Timeout", "no response"]},
             "Timeout; no response",
         ),
     ],
@@ -928,7 +928,7 @@ async def test_custom_pin_failure_hides_the_pin(
     igloo_api.post(JOB_URL, json=fixture("job.json"))
     failed = {
         **fixture("job_completed.json"),
-        "jobResponse": {"status": "ERROR", "message": "PIN 4821 already exists"},
+        "jobResponse": {"jobStatus": 2, "message": "PIN 4821 already exists"},
     }
     igloo_api.get(JOB_STATUS_URL, json=failed)
     lock = lock_of(init_igloo, FRONT_DOOR)

@@ -78,9 +78,12 @@ def new_auth(code: int, name: str = "LB Meier", **extra: Any) -> dict[str, Any]:
         "allowedWeekDays": 127,
         "allowedFromTime": 0,
         "allowedUntilTime": 0,
-        "operationId": "68c2a9f1e3f4a5b6c7d8e902",
         **extra,
     }
+
+
+# While the lock has not applied an authorization's last change, Nuki lists it with this.
+PENDING = {"operationId": "68c2a9f1e3f4a5b6c7d8e902"}
 
 
 def auths_in_turn(*lists: list[dict[str, Any]]) -> Callable[..., Awaitable[Any]]:

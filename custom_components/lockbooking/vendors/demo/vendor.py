@@ -9,6 +9,7 @@ Access-like door that only unlocks and takes visitor PINs.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 import hashlib
 from itertools import count
@@ -60,6 +61,7 @@ class DemoVendor(LockVendor):
 
     manufacturer: ClassVar[str] = MANUFACTURER
     poll_interval: ClassVar[timedelta] = timedelta(seconds=30)
+    updates_window_in_place: ClassVar[bool] = True
     config_schema: ClassVar[vol.Schema] = vol.Schema(
         {vol.Optional(CONF_NAME): TextSelector()}
     )
@@ -158,11 +160,7 @@ class DemoVendor(LockVendor):
         """Issue a code the way the real vendor would."""
         taken = {c.code for c in self._codes.values() if c.lock_id == lock.id}
         if plan.kind in (CodeKind.ALGOPIN_HOURLY, CodeKind.ALGOPIN_DAILY):
-            # algoPINs are computed from the window, so the same window gives the same PIN.
-            seed = f"{lock.id}|{plan.kind}|{plan.window.start.isoformat()}|{plan.window.end.isoformat()}"
-            code = str(
-                int(hashlib.sha256(seed.encode()).hexdigest(), 16) % 10**9
-            ).zfill(9)
+            code = _algopin(lock, plan)
         elif code is None:
             code = generate_code(plan.rules, taken)
         elif (problem := code_problem(plan.rules, code)) is not None:
@@ -191,6 +189,20 @@ class DemoVendor(LockVendor):
         if issued.vendor_id is not None:
             self._codes.pop(issued.vendor_id, None)
 
+    async def async_update_code_window(
+        self, lock: Lock, issued: IssuedCode, plan: PlannedCode
+    ) -> IssuedCode:
+        """Move a code's window, keeping its digits; algoPINs cannot be moved."""
+        if not issued.revocable or plan.kind is not issued.kind:
+            raise VendorUnsupportedError("update")
+        if issued.vendor_id not in self._codes:
+            raise VendorRejectedError("The code is no longer on the lock.")
+        moved = replace(
+            self._codes[issued.vendor_id], window=plan.window, notes=plan.notes
+        )
+        self._codes[issued.vendor_id] = moved
+        return moved
+
     async def async_find_codes(
         self, lock: Lock, name: str, window: Window, kind: CodeKind
     ) -> list[FoundCode] | None:
@@ -216,3 +228,18 @@ class DemoVendor(LockVendor):
             if issued.lock_id == lock.id and since <= at <= now:
                 uses.append(CodeUse(at=at, vendor_id=vendor_id))
         return uses
+
+
+def _algopin(lock: Lock, plan: PlannedCode) -> str:
+    """Compute an algoPIN as igloohome does: the same window and variance, the same PIN.
+
+    Another stay's PIN for the window is skipped by the next variance, as with igloohome
+    (whose limit of three variances the demo does not keep).
+    """
+    window = f"{plan.window.start.isoformat()}|{plan.window.end.isoformat()}"
+    for variance in count(1):
+        seed = f"{lock.id}|{plan.kind}|{window}|{variance}"
+        code = str(int(hashlib.sha256(seed.encode()).hexdigest(), 16) % 10**9).zfill(9)
+        if code not in plan.taken:
+            return code
+    raise AssertionError  # pragma: no cover - count() never ends

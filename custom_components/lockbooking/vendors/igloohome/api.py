@@ -9,6 +9,7 @@ vendor errors, the paged device list and bridge jobs, and nothing more.
 from __future__ import annotations
 
 import asyncio
+from asyncio import sleep
 import base64
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -48,8 +49,11 @@ DEFAULT_TOKEN_LIFETIME: Final = timedelta(hours=1)
 TOKEN_RENEW_MARGIN: Final = timedelta(minutes=5)
 REQUEST_TIMEOUT: Final = 30
 MAX_PAGES = 50
-# Seconds to wait before each look at a bridge job (about 20 s in all).
-JOB_POLL_DELAYS: tuple[float, ...] = (1, 1, 2, 2, 3, 3, 4, 4)
+# Seconds to wait before each look at a bridge job: a Bridge works through about two
+# jobs a minute, so a job is followed for a whole minute before it counts as unknown.
+JOB_POLL_DELAYS: tuple[float, ...] = (2, 3, 5, 5, 5, 5, 5, 10, 10, 10)
+# `jobResponse.jobStatus` of a job the Bridge could not carry out.
+JOB_STATUS_FAILED: Final = 2
 
 UNREADABLE: Final = "igloohome sent an answer lockbooking does not understand"
 
@@ -133,10 +137,16 @@ class IgloohomeClient:
         if not job_id:
             raise VendorError("igloohome did not start the Bridge job")
         for delay in JOB_POLL_DELAYS:
-            await asyncio.sleep(delay)
-            status = await self.async_request(
-                "GET", f"/jobs/{quote(str(job_id), safe='')}", redact=redact
-            )
+            await sleep(delay)
+            try:
+                status = await self.async_request(
+                    "GET", f"/jobs/{quote(str(job_id), safe='')}", redact=redact
+                )
+            except VendorAuthError:
+                raise
+            except VendorError:
+                # The job runs whatever a look at it answers: look again.
+                continue
             if status.get("completed") is True:
                 if failure := _job_failure(status.get("jobResponse")):
                     raise VendorRejectedError(_redacted(failure, redact))
@@ -307,19 +317,14 @@ def _message_in(body: Any) -> str:
 
 
 def _job_failure(response: Any) -> str | None:
-    """Why a completed job failed, if its response says so.
-
-    The shape of `jobResponse` is not documented publicly: only clear failure markers
-    count, anything else is taken as success.
-    """
+    """Why a completed job failed, if its `jobResponse.jobStatus` says it did."""
     if not isinstance(response, dict):
         return None
-    failed = (
-        response.get("success") is False
-        or str(response.get("status", "")).upper() in ("ERROR", "FAILED", "FAILURE")
-        or bool(response.get("errorCode") or response.get("error"))
-    )
-    if not failed:
+    status = response.get("jobStatus")
+    if isinstance(status, bool) or status not in (
+        JOB_STATUS_FAILED,
+        str(JOB_STATUS_FAILED),
+    ):
         return None
     return _message_in(response) or "the Bridge could not carry out the job"
 

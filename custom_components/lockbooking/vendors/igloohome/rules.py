@@ -2,7 +2,8 @@
 
 Sources: igloohome's algoPIN documentation and the booking systems that use it
 (hourly 1 h to 28 days, daily 29 to 367 days ending at the start's time of day, first
-use within 24 h, no revocation, 7 to 9 digits).
+use within 24 h, no revocation, 7 to 9 digits). Since a PIN must be entered within 24 h
+of its start, one issued late (or again for a longer stay) starts at the current hour.
 """
 
 from datetime import timedelta
@@ -23,6 +24,7 @@ IGLOOHOME_HOURLY = CodeRules(
     max_span=timedelta(hours=672),
     revocable=False,
     first_use_within=ALGOPIN_FIRST_USE,
+    max_start_before_issue=HOUR,
 )
 
 IGLOOHOME_DAILY = CodeRules(
@@ -34,6 +36,7 @@ IGLOOHOME_DAILY = CodeRules(
     max_span=timedelta(days=367),
     revocable=False,
     first_use_within=ALGOPIN_FIRST_USE,
+    max_start_before_issue=HOUR,
 )
 
 # Custom PINs an igloohome Bridge writes to a lock (4-6 digits, deletable). After the

@@ -66,8 +66,9 @@ TYPE_BRIDGE: Final = "bridge"
 # a model, while Bridges, Keypads and anything unknown are not locks.
 LOCK_WORDS: Final = ("lock", "deadbolt", "mortise", "keybox")
 CUSTOM_PIN_TYPE: Final = 4
-# The algoPIN `variance` picks one of the (up to 3) PINs of an identical window.
-VARIANCE: Final = 1
+# The algoPIN `variance` picks one of the 3 PINs igloohome allows for an identical
+# window (the same window and variance always give the same PIN).
+VARIANCES: Final = (1, 2, 3)
 CODE_PROBLEMS: Final = {
     "code_length": "a custom PIN on an igloohome lock has 4 to 6 digits",
     "code_digits": "a custom PIN on an igloohome lock has digits only",
@@ -190,19 +191,29 @@ class IgloohomeVendor(LockVendor):
                 "igloohome computes algoPINs itself; choosing the code needs a custom "
                 "PIN on a lock linked to a Bridge"
             )
-        answer = await self._client.async_request(
-            "POST",
-            f"/devices/{quote(lock.id, safe='')}/algopin/{ALGOPIN_PATHS[plan.kind]}",
-            json={
-                "variance": VARIANCE,
-                "startDate": _hour_stamp(plan.window.start),
-                "endDate": _hour_stamp(plan.window.end),
-                "accessName": name,
-            },
-        )
-        pin = answer.get("pin")
-        if pin is None or not str(pin).isdigit():
-            raise VendorError("igloohome answered without an algoPIN")
+        # Another stay with the same window would get the same PIN: the next variance
+        # gives another one. Asking again for our own stay gives the PIN it got before.
+        for variance in VARIANCES:
+            answer = await self._client.async_request(
+                "POST",
+                f"/devices/{quote(lock.id, safe='')}/algopin/{ALGOPIN_PATHS[plan.kind]}",
+                json={
+                    "variance": variance,
+                    "startDate": _hour_stamp(plan.window.start),
+                    "endDate": _hour_stamp(plan.window.end),
+                    "accessName": name,
+                },
+            )
+            pin = answer.get("pin")
+            if pin is None or not str(pin).isdigit():
+                raise VendorError("igloohome answered without an algoPIN")
+            if str(pin) not in plan.taken:
+                break
+        else:
+            raise VendorRejectedError(
+                "igloohome gives at most three PINs for one window, and other stays on "
+                "this lock hold them all"
+            )
         pin_id = answer.get("pinId")
         return IssuedCode(
             lock_id=lock.id,
@@ -222,19 +233,25 @@ class IgloohomeVendor(LockVendor):
             code = generate_code(plan.rules)
         elif (problem := code_problem(plan.rules, code)) is not None:
             raise VendorRejectedError(CODE_PROBLEMS.get(problem, problem))
-        job_id = await self._client.async_bridge_job(
-            lock.id,
-            await self._async_bridge(lock),
-            JOB_CREATE_PIN,
-            {
-                "accessName": name,
-                "pin": code,
-                "pinType": CUSTOM_PIN_TYPE,
-                "startDate": _hour_stamp(plan.window.start),
-                "endDate": _hour_stamp(plan.window.end),
-            },
-            redact=(code,),
-        )
+        bridge = await self._async_bridge(lock)
+        try:
+            job_id = await self._client.async_bridge_job(
+                lock.id,
+                bridge,
+                JOB_CREATE_PIN,
+                {
+                    "accessName": name,
+                    "pin": code,
+                    "pinType": CUSTOM_PIN_TYPE,
+                    "startDate": _hour_stamp(plan.window.start),
+                    "endDate": _hour_stamp(plan.window.end),
+                },
+                redact=(code,),
+            )
+        except VendorError as err:
+            # The Bridge may still add it: a retry must send these digits, not new ones.
+            err.sent_code = code
+            raise
         return IssuedCode(
             lock_id=lock.id,
             kind=plan.kind,

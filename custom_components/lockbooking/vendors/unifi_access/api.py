@@ -216,6 +216,16 @@ class UnifiAccessClient(UnifiAccessApiClient):
             {"pin_code": pin},
         )
 
+    async def update_visitor_window(
+        self, visitor_id: str, start_time: int, end_time: int
+    ) -> None:
+        """Move a visitor's visit (Unix seconds); its PIN and doors are left as they are."""
+        await self._request(
+            self._url(f"{API_PATH}/visitors/{quote(visitor_id, safe='')}"),
+            "PUT",
+            {"start_time": start_time, "end_time": end_time},
+        )
+
     async def delete_visitor(self, visitor_id: str) -> None:
         """Delete a visitor for good (without `is_force` it is only cancelled)."""
         await self._request(

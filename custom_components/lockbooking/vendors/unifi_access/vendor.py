@@ -22,6 +22,7 @@ which no other certificate is accepted. Turning verification off is the unsafe w
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 import math
 import re
@@ -138,6 +139,7 @@ class UnifiAccessVendor(LockVendor):
         }
     )
     secret_fields: ClassVar[tuple[str, ...]] = (CONF_API_TOKEN,)
+    updates_window_in_place: ClassVar[bool] = True
 
     def __init__(self, hass: HomeAssistant, data: Mapping[str, Any]) -> None:
         """Keep the entry data; the client is made on first use."""
@@ -253,6 +255,19 @@ class UnifiAccessVendor(LockVendor):
         except UnifiAccessRejectedError as err:
             if err.code != RESOURCE_NOT_FOUND:
                 raise
+
+    async def async_update_code_window(
+        self, lock: Lock, issued: IssuedCode, plan: PlannedCode
+    ) -> IssuedCode:
+        """Move the code's visitor to the planned window; its PIN stays the same."""
+        if plan.kind is not CodeKind.VISITOR_PIN or issued.vendor_id is None:
+            raise VendorUnsupportedError(plan.kind.value)
+        await self.client.update_visitor_window(
+            issued.vendor_id,
+            math.floor(plan.window.start.timestamp()),
+            math.ceil(plan.window.end.timestamp()),
+        )
+        return replace(issued, kind=plan.kind, window=plan.window, notes=plan.notes)
 
     async def async_find_codes(
         self, lock: Lock, name: str, window: Window, kind: CodeKind
