@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -26,6 +27,12 @@ from .conftest import FEED_URL, FIRST_UID, feed, without_event
 FRONT = "demo_demo:front_door"
 # The first stay, one day longer.
 EXTENDED = ("DTEND;VALUE=DATE:20260902", "DTEND;VALUE=DATE:20260903")
+
+
+@pytest.fixture
+def cannot_move_in_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A keypad that cannot change a code's window (an igloohome Bridge PIN, say)."""
+    monkeypatch.setattr(DemoVendor, "updates_window_in_place", False)
 
 
 async def _refresh(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
@@ -116,8 +123,10 @@ async def test_a_code_the_host_issued_is_kept_while_it_covers_the_stay(
     [code] = response["codes"]
     assert code["decided_by"] == "host"
     record = _front(hass, scope)
-    assert record.code == code["code"] != automatic.code
-    assert record.superseded is None  # the automatic code was revoked, after
+    # The demo keypad moves the code's window in place: the guest's digits stay.
+    assert record.code == code["code"] == automatic.code
+    assert record.vendor_id == automatic.vendor_id
+    assert record.superseded is None
 
     issued = async_capture_events(hass, "lockbooking_code_issued")
     with patch.object(DemoVendor, "async_issue_code", autospec=True) as spy:
@@ -139,6 +148,7 @@ async def test_a_code_the_host_issued_is_kept_while_it_covers_the_stay(
     assert len(issued) == 1
 
 
+@pytest.mark.usefixtures("cannot_move_in_place")
 async def test_a_new_window_is_made_before_the_old_code_is_broken(
     hass: HomeAssistant,
     init_reservations: MockConfigEntry,
@@ -171,6 +181,7 @@ async def test_a_new_window_is_made_before_the_old_code_is_broken(
     assert new.ends == "2026-09-03T11:00:00+02:00"
 
 
+@pytest.mark.usefixtures("cannot_move_in_place")
 async def test_a_failed_new_window_leaves_the_guest_their_code(
     hass: HomeAssistant,
     init_reservations: MockConfigEntry,
@@ -212,6 +223,7 @@ async def test_a_failed_new_window_leaves_the_guest_their_code(
     assert record.superseded is None
 
 
+@pytest.mark.usefixtures("cannot_move_in_place")
 async def test_an_old_code_left_by_a_failed_revoke_goes_with_a_cancellation(
     hass: HomeAssistant,
     init_reservations: MockConfigEntry,
@@ -242,6 +254,7 @@ async def test_an_old_code_left_by_a_failed_revoke_goes_with_a_cancellation(
     assert record.vendor_id not in vendor._codes
 
 
+@pytest.mark.usefixtures("cannot_move_in_place")
 async def test_an_old_code_whose_revoke_failed_is_revoked_later(
     hass: HomeAssistant,
     init_reservations: MockConfigEntry,
@@ -381,6 +394,7 @@ async def test_a_lost_ledger_looks_at_the_vendor_before_issuing(
     )
 
 
+@pytest.mark.usefixtures("cannot_move_in_place")
 async def test_a_stop_between_making_and_breaking_loses_and_doubles_nothing(
     hass: HomeAssistant,
     init_reservations: MockConfigEntry,
@@ -416,3 +430,22 @@ async def test_a_stop_between_making_and_breaking_loses_and_doubles_nothing(
     assert old.vendor_id not in vendor._codes
     front_codes = [c for c in vendor._codes.values() if c.lock_id == "front_door"]
     assert [c.vendor_id for c in front_codes] == [record.vendor_id]
+
+
+async def test_a_new_window_moves_the_code_in_place_where_the_lock_can(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    scope = init_reservations.entry_id
+    old = _front(hass, scope)
+    vendor = hass.config_entries.async_entries("lockbooking")[0].runtime_data.vendor
+    _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
+    with patch.object(DemoVendor, "async_revoke_code", autospec=True) as revoke:
+        await _refresh(hass, freezer)
+    revoke.assert_not_called()
+    moved = _front(hass, scope)
+    assert (moved.code, moved.vendor_id) == (old.code, old.vendor_id)
+    assert moved.ends == "2026-09-03T11:00:00+02:00"
+    assert vendor._codes[old.vendor_id].window.end == datetime.fromisoformat(moved.ends)
