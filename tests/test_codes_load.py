@@ -710,12 +710,12 @@ async def test_automatic_mode_forgets_failures_of_stays_that_ended_or_left(
 
     for _ in range(2):  # three failures each: repair issues
         await tick(11)
-    assert set(scheduler._failures) == {"short@x", "long@x"}
+    assert set(scheduler._retries.failures) == {"short@x", "long@x"}
     repairs = {i.issue_id for i in issues.issues.values() if i.domain == DOMAIN}
     assert len(repairs) == 2
 
     await tick(120)  # the short stay is over
-    assert set(scheduler._failures) == {"long@x"}
+    assert set(scheduler._retries.failures) == {"long@x"}
     assert len([i for i in issues.issues.values() if i.domain == DOMAIN]) == 1
 
     # The long stay leaves the feed; after two refreshes it counts as cancelled.
@@ -724,7 +724,7 @@ async def test_automatic_mode_forgets_failures_of_stays_that_ended_or_left(
     for _ in range(2):
         await tick(31)
     await tick(5)  # a run that starts after the cancelling refresh
-    assert scheduler._failures == {}
+    assert scheduler._retries.failures == {}
     assert not [i for i in issues.issues.values() if i.domain == DOMAIN]
 
 

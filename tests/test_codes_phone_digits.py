@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.lockbooking.codes import (
+from custom_components.lockbooking.code_choice import (
     NOTE_PREFERRED_REFUSED,
     NOTE_PREFERRED_RULES,
     NOTE_PREFERRED_TAKEN,

@@ -22,8 +22,9 @@ from homeassistant.exceptions import ServiceValidationError, Unauthorized, Unkno
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
+from .code_choice import CodeRequest, code_holder
 from .code_record import CodeRecord, Decider
-from .codes import CodeFailure, CodeRequest, async_issue, code_holder
+from .codes import CodeFailure, async_issue
 from .const import CONF_KIND, CONF_LOCKS, DOMAIN, EntryKind
 from .errors import translated_error
 from .ledger import LEDGER, CodeLedger

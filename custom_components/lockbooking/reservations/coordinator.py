@@ -12,12 +12,9 @@ read, and its failing streak (and repair) counts from its first failure.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from functools import partial
-import hashlib
 
-from homeassistant.components.calendar import CalendarEvent
-from homeassistant.components.calendar.const import DATA_COMPONENT
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
@@ -40,12 +37,11 @@ from ..const import (
 )
 from ..ledger import LEDGER
 from ..models import Reservation
+from .calendar_source import CALENDAR_HORIZON, CALENDAR_LOOKBACK, async_read_calendar
 from .feed import (
     FeedRead,
     SkippedEvent,
-    clip_summary,
     is_blocked,
-    make_reservation,
     read_feed,
     skip_summary,
 )
@@ -55,8 +51,6 @@ from .options import ReservationsOptions
 from .saved import SavedStays, StaysMemory, async_remove_saved
 from .stays import compare_stays
 
-CALENDAR_HORIZON = timedelta(days=400)
-CALENDAR_LOOKBACK = timedelta(days=2)
 # A feed failing this long raises a repair issue: its address may have changed.
 FEED_FAILING_REPAIR_AFTER = timedelta(hours=6)
 ISSUE_FEED_FAILING = "feed_failing"
@@ -365,35 +359,11 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
             self._etag, self._last_modified = fetch.etag, fetch.last_modified
             self._last_read = read
             return read
-        return FeedRead(await self._async_read_calendar(data[CONF_CALENDAR]))
-
-    async def _async_read_calendar(self, entity_id: str) -> list[Reservation]:
-        component = self.hass.data.get(DATA_COMPONENT)
-        calendar = component.get_entity(entity_id) if component else None
-        if calendar is None:
-            raise FeedError("feed_unreachable", entity_id)
-        now = dt_util.now()
-        events = await calendar.async_get_events(
-            self.hass, now - CALENDAR_LOOKBACK, now + CALENDAR_HORIZON
+        return FeedRead(
+            await async_read_calendar(
+                self.hass, data[CONF_CALENDAR], self.checkin, self.checkout
+            )
         )
-        return [self._from_event(event) for event in events]
-
-    def _from_event(self, event: CalendarEvent) -> Reservation:
-        try:
-            start = _moment(event.start, self.checkin)
-            end = _moment(event.end, self.checkout)
-            if end <= start:
-                end = _moment(start.date() + timedelta(days=1), self.checkout)
-        except OverflowError as err:
-            raise FeedError("feed_malformed", "dates out of range") from err
-        summary = clip_summary(event.summary)
-        uid = (
-            event.uid
-            or hashlib.sha256(
-                f"{summary}|{start.date().isoformat()}".encode()
-            ).hexdigest()[:32]
-        )
-        return make_reservation(uid, summary, start, end, event.description)
 
 
 async def async_forget_entry(hass: HomeAssistant, entry_id: str) -> None:
@@ -408,10 +378,3 @@ def _failing_issue_id(entry_id: str) -> str:
 
 def _nights(reservation: Reservation) -> int:
     return (reservation.end.date() - reservation.start.date()).days
-
-
-def _moment(value: date | datetime, day_time: time) -> datetime:
-    tz = dt_util.get_default_time_zone()
-    if isinstance(value, datetime):
-        return value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
-    return datetime.combine(value, day_time, tzinfo=tz)

@@ -7,8 +7,9 @@ entry's own window for the stay.
 
 from __future__ import annotations
 
+from ..code_choice import CodeRequest
 from ..code_record import CodeRecord, CodeStatus, Decider
-from ..codes import CodeRequest, already_issued
+from ..codes import already_issued
 from ..models import Window
 
 

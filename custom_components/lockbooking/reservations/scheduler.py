@@ -12,22 +12,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 from homeassistant.util.async_ import create_eager_task
 
+from ..code_choice import CodeRequest
 from ..code_record import CodeRecord
-from ..codes import CodeFailure, CodeRequest, async_issue
+from ..codes import CodeFailure, async_issue
 from ..const import (
     CODE_CHOICE_PHONE,
     CONF_LOCKS,
@@ -38,19 +37,18 @@ from ..const import (
     LOGGER,
     SIGNAL_LOCKS_LOADED,
 )
-from ..errors import repair_text
 from ..ledger import CodeLedger
 from ..locks import LockTarget, lock_ids
 from ..models import Reservation, Window
 from ..planner import PlanRefused
 from ..revoke import async_revoke
 from ..vendors.base import VendorUnavailableError
-from ..vendors.retry import jitter
 from .cap_gate import CapGate
 from .coordinator import ReservationsCoordinator
 from .entry_codes import async_tidy_entry_codes
 from .feed import without_phone_digits
 from .host_word import needs_code
+from .issue_retries import IssueRetries
 from .options import ReservationsOptions
 
 TICK = timedelta(minutes=5)
@@ -58,12 +56,6 @@ TICK = timedelta(minutes=5)
 PARALLEL_ISSUES = 8
 FAILURES_BEFORE_REPAIR = 3
 MAX_BACKOFF = timedelta(hours=1)
-
-
-@dataclass(slots=True)
-class _Attempts:
-    count: int
-    next_try: datetime
 
 
 class CodeScheduler:
@@ -83,7 +75,7 @@ class CodeScheduler:
         self.coordinator = coordinator
         self.ledger = ledger
         self._resolve_locks = resolve_locks
-        self._failures: dict[str, _Attempts] = {}
+        self._retries = IssueRetries(hass, entry)
         self._running = False
         self._run_again = False
         self._started = False
@@ -174,7 +166,7 @@ class CodeScheduler:
     async def _async_run_once(self) -> None:
         coordinator = self.coordinator
         reservations = coordinator.data or {}
-        self._forget_gone(reservations, dt_util.utcnow())
+        self._retries.forget_gone(reservations, dt_util.utcnow())
         targets = self.targets
         if targets:
             await async_tidy_entry_codes(
@@ -265,8 +257,7 @@ class CodeScheduler:
             return False
         if not self._unserved(reservation, targets):
             return False
-        attempts = self._failures.get(reservation.uid)
-        return attempts is None or now >= attempts.next_try
+        return not self._retries.waiting(reservation.uid, now)
 
     def _unserved(
         self, reservation: Reservation, targets: list[LockTarget]
@@ -286,20 +277,6 @@ class CodeScheduler:
             )
         ]
 
-    @callback
-    def _forget_gone(self, reservations: dict[str, Reservation], now: datetime) -> None:
-        """Drop the retry state (and repair issue) of stays that ended or left the feed."""
-        gone = [
-            uid
-            for uid in self._failures
-            if (reservation := reservations.get(uid)) is None or reservation.end <= now
-        ]
-        for uid in gone:
-            del self._failures[uid]
-            ir.async_delete_issue(
-                self.hass, DOMAIN, _issue_id(self.entry.entry_id, uid)
-            )
-
     async def _async_issue_stay(
         self, reservation: Reservation, targets: list[LockTarget]
     ) -> None:
@@ -318,7 +295,7 @@ class CodeScheduler:
                 reservation, err.failures[0][1].key, err.records, now, _retry_after(err)
             )
             return
-        self._succeeded(reservation)
+        self._retries.succeeded(reservation.uid)
         self.hass.bus.async_fire(EVENT_CODE_ISSUED, self._event(reservation, records))
         for record in records:
             if not record.announced:
@@ -332,45 +309,11 @@ class CodeScheduler:
         now: datetime,
         retry_after: float | None = None,
     ) -> None:
-        """Fire the failure, and wait longer each time, never less than the vendor asked."""
-        previous = self._failures.get(reservation.uid)
-        count = previous.count + 1 if previous else 1
-        ceiling = min(timedelta(minutes=2**count), MAX_BACKOFF).total_seconds()
-        # Jitter keeps entries that failed together from retrying in step.
-        seconds = max(ceiling / 2 + jitter(ceiling / 2), retry_after or 0.0)
-        backoff = timedelta(seconds=round(seconds))
-        self._failures[reservation.uid] = _Attempts(count, now + backoff)
-        LOGGER.warning(
-            "%s: could not issue the code for a stay starting %s (%s); retrying in %s",
-            self.entry.title,
-            reservation.start.isoformat(),
-            reason,
-            backoff,
-        )
+        """Fire the failure; the stay waits before it is tried again."""
+        self._retries.failed(reservation, reason, now, retry_after)
         self.hass.bus.async_fire(
             EVENT_CODE_FAILED, {**self._event(reservation, records), "reason": reason}
         )
-        if count >= FAILURES_BEFORE_REPAIR:
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                _issue_id(self.entry.entry_id, reservation.uid),
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key="code_failed",
-                translation_placeholders={
-                    "entry": self.entry.title,
-                    "summary": repair_text(reservation.summary),
-                    "start": reservation.start.isoformat(),
-                    "reason": reason,
-                },
-            )
-
-    def _succeeded(self, reservation: Reservation) -> None:
-        if self._failures.pop(reservation.uid, None) is not None:
-            ir.async_delete_issue(
-                self.hass, DOMAIN, _issue_id(self.entry.entry_id, reservation.uid)
-            )
 
     async def _async_revoke(
         self, reservation: Reservation, targets: list[LockTarget]
@@ -436,7 +379,3 @@ def _retry_after(failure: CodeFailure) -> float | None:
         if isinstance(err, VendorUnavailableError) and err.retry_after is not None
     ]
     return max(waits, default=None)
-
-
-def _issue_id(entry_id: str, uid: str) -> str:
-    return f"code_failed_{entry_id}_{uid}"
