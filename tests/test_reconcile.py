@@ -91,7 +91,7 @@ def no_waits() -> Iterator[None]:
     """Retry and look up just-created Nuki codes without sleeping."""
     with (
         patch(
-            "custom_components.lockbooking.vendors.nuki.vendor.FIND_DELAYS", (0.0,) * 4
+            "custom_components.lockbooking.vendors.nuki.auths.FIND_DELAYS", (0.0,) * 4
         ),
         patch("custom_components.lockbooking.vendors.retry.sleep"),
     ):

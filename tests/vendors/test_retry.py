@@ -38,7 +38,7 @@ from custom_components.lockbooking.vendors.igloohome import api as igloohome_api
 from custom_components.lockbooking.vendors.igloohome.vendor import (
     IgloohomeVendor,
 )
-from custom_components.lockbooking.vendors.nuki import vendor as nuki
+from custom_components.lockbooking.vendors.nuki import auths as nuki_auths
 from custom_components.lockbooking.vendors.nuki.vendor import NukiVendor
 from custom_components.lockbooking.vendors.unifi_access.vendor import UnifiAccessVendor
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
@@ -193,7 +193,7 @@ def waits() -> Iterator[list[float]]:
     with (
         patch(f"{RETRY}.sleep", record),
         patch(f"{RETRY}.uniform", lambda low, high: low + (high - low) * JITTER),
-        patch.object(nuki, "FIND_DELAYS", (0.0, 0.0)),
+        patch.object(nuki_auths, "FIND_DELAYS", (0.0, 0.0)),
         patch.object(igloohome_api, "JOB_POLL_DELAYS", (0, 0)),
     ):
         yield slept

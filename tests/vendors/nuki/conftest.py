@@ -54,7 +54,7 @@ VIENNA = ZoneInfo("Europe/Vienna")
 # 15:00 to 11:00 local summer time, which is 13:00 to 09:00 UTC.
 ARRIVAL = datetime(2026, 8, 1, 15, 0, tzinfo=VIENNA)
 DEPARTURE = datetime(2026, 8, 5, 11, 0, tzinfo=VIENNA)
-MODULE = "custom_components.lockbooking.vendors.nuki.vendor"
+AUTHS = "custom_components.lockbooking.vendors.nuki.auths"
 
 
 def fixture(name: str) -> Any:
@@ -108,7 +108,7 @@ def calls(aioclient_mock: AiohttpClientMocker, method: str) -> list[tuple[str, A
 @pytest.fixture(autouse=True)
 def no_find_delays() -> Any:
     with (
-        patch(f"{MODULE}.FIND_DELAYS", (0.0, 0.0, 0.0, 0.0)),
+        patch(f"{AUTHS}.FIND_DELAYS", (0.0, 0.0, 0.0, 0.0)),
         patch("custom_components.lockbooking.vendors.retry.sleep"),
     ):
         yield

@@ -40,8 +40,8 @@ from custom_components.lockbooking.vendors.base import (
     VendorUnavailableError,
     VendorUnsupportedError,
 )
+from custom_components.lockbooking.vendors.nuki.auths import FIND_DELAYS
 from custom_components.lockbooking.vendors.nuki.vendor import (
-    FIND_DELAYS,
     LOG_PAGE_SIZE,
     LOG_PAGES,
     NukiVendor,
@@ -70,13 +70,13 @@ from homeassistant.helpers import entity_registry as er
 from .conftest import (
     API,
     ARRIVAL,
+    AUTHS,
     AUTHS_URL,
     CELLAR,
     CLEANER_AUTH,
     DEPARTURE,
     FRONT,
     LOG_URL,
-    MODULE,
     NEW_TOKEN,
     OPENER,
     OUR_AUTH,
@@ -722,7 +722,7 @@ async def test_issue_generated_code_avoids_taken_codes(
     front = lock_of(init_nuki, FRONT)
     draws = iter("345678123456456789")
     with (
-        patch(f"{MODULE}.generate_code", wraps=generate_code) as generator,
+        patch(f"{AUTHS}.generate_code", wraps=generate_code) as generator,
         patch(
             "custom_components.lockbooking.planner.secrets.choice",
             side_effect=lambda _: next(draws),
@@ -752,7 +752,7 @@ async def test_issue_generated_codes_follow_the_rules(
     aioclient_mock.put(AUTHS_URL, side_effect=created)
     front = lock_of(init_nuki, FRONT)
     plan = keypad_plan(front)
-    with patch(f"{MODULE}.FIND_DELAYS", (0.0,)):
+    with patch(f"{AUTHS}.FIND_DELAYS", (0.0,)):
         for _ in range(40):
             issued = await vendor_of(init_nuki).async_issue_code(front, plan, "G", None)
             assert code_problem(NUKI_KEYPAD, issued.code) is None

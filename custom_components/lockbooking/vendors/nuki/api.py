@@ -8,6 +8,7 @@ local bridge), so the few calls needed are made directly.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, Final
 
@@ -144,6 +145,19 @@ def _detail(body: str) -> str | None:
         if isinstance(value := data.get(key), str) and value.strip():
             return value.strip()
     return None
+
+
+def as_list(data: Any) -> list[dict[str, Any]]:
+    """Read an answer that should be a list of objects; anything else is unusable."""
+    if not isinstance(data, list):
+        raise VendorUnavailableError("Nuki Web sent an unexpected answer.")
+    return [item for item in data if isinstance(item, dict)]
+
+
+def nuki_date(moment: datetime) -> str:
+    """Format a UTC time stamp the way Nuki's own clients send it."""
+    utc = moment.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
 
 
 def redact(text: str | None, secret: str | None) -> str | None:

@@ -7,8 +7,8 @@ base class's VendorUnsupportedError and the lock entity refuses with a translate
 error. A code is a visitor whose only resource is the door, with a PIN the console
 generates (so it has the site's PIN length) or the host chooses; the console keeps
 only the PIN's hash, so lockbooking keeps the digits. Revoking deletes the visitor.
-A guest's arrival is read from the console's system log, whose door openings name the
-visitor whose PIN opened the door.
+A guest's arrival is read from the console's system log (`log`), whose door openings
+name the visitor whose PIN opened the door.
 
 The developer API exposes no account or console id, so an entry is known by its
 console's host (lower-case, without scheme and port).
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 import math
 import re
 from typing import Any, ClassVar, Final
@@ -39,7 +39,6 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-from homeassistant.util import dt as dt_util
 
 from ...const import LOGGER
 from ...models import (
@@ -70,6 +69,7 @@ from .api import (
     UnifiAccessRejectedError,
     async_read_certificate_fingerprint,
 )
+from .log import LOG_TOPIC, visitor_pin_uses
 from .rules import UNIFI_ACCESS_VISITOR_PIN
 
 CONF_HOST: Final = "host"
@@ -83,13 +83,6 @@ MODEL: Final = "UniFi Access door"
 VISITOR_REMARKS: Final = "lockbooking"
 VISIT_REASON: Final = "Others"
 DEFAULT_LAST_NAME: Final = "Guest"
-
-# What a door opening by a visitor's PIN looks like in the system log.
-LOG_TOPIC: Final = "door_openings"
-UNLOCK_EVENT: Final = "access.door.unlock"
-GRANTED: Final = "ACCESS"
-PIN_PROVIDER: Final = "PIN_CODE"
-VISITOR_ACTOR: Final = "visitor"
 
 
 def normalise_host(raw: str) -> str:
@@ -296,59 +289,10 @@ class UnifiAccessVendor(LockVendor):
         """List the visitor PINs that opened the door at or after `since`, oldest first.
 
         The log names the visitor, not the PIN, so a use carries the visitor's id,
-        which is the code's `vendor_id`. Openings by the app, a card, a face or a
-        user's own PIN, and refused PINs, are left out.
+        which is the code's `vendor_id`; how an opening is told apart is in `log`.
         """
         hits = await self.client.system_logs(LOG_TOPIC, math.floor(since.timestamp()))
-        uses = {
-            use
-            for hit in hits
-            if (use := _visitor_pin_use(hit, lock.id)) is not None and use.at >= since
-        }
-        return sorted(uses, key=lambda use: use.at)
-
-
-def _visitor_pin_use(hit: Mapping[str, Any], door_id: str) -> CodeUse | None:
-    """Read a system log entry as a visitor's PIN opening the door, if it is one."""
-    source = _mapping(hit.get("_source"))
-    actor = _mapping(source.get("actor"))
-    event = _mapping(source.get("event"))
-    provider = _mapping(source.get("authentication")).get("credential_provider")
-    visitor_id = actor.get("id")
-    targets = source.get("target")
-    if not (
-        _text(actor.get("type")).lower() == VISITOR_ACTOR
-        and _text(provider).upper() == PIN_PROVIDER
-        and event.get("type") == UNLOCK_EVENT
-        and _text(event.get("result")).upper() == GRANTED
-        and isinstance(visitor_id, str)
-        and visitor_id
-        and any(
-            isinstance(target, dict)
-            and target.get("type") == "door"
-            and target.get("id") == door_id
-            for target in (targets if isinstance(targets, list) else ())
-        )
-    ):
-        return None
-    at = _log_time(event.get("published"), hit.get("@timestamp"))
-    return CodeUse(at=at, vendor_id=visitor_id) if at is not None else None
-
-
-def _log_time(published: Any, timestamp: Any) -> datetime | None:
-    """Tell when a log entry happened: `published` (epoch ms), else `@timestamp`."""
-    if isinstance(published, int | float) and not isinstance(published, bool):
-        return datetime.fromtimestamp(published / 1000, UTC)
-    when = dt_util.parse_datetime(timestamp) if isinstance(timestamp, str) else None
-    return when if when is not None and when.tzinfo is not None else None
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+        return visitor_pin_uses(hits, lock.id, since)
 
 
 def _may_open(visitor: Mapping[str, Any], door_id: str) -> bool:
