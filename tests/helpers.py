@@ -59,6 +59,25 @@ def without_event(ics: str, uid: str) -> str:
 # ------------------------------------------------------------------ look-ups
 
 
+async def calendar_events(
+    hass: HomeAssistant,
+    start: str = "2026-08-24T00:00:00+02:00",
+    end: str = "2026-08-25T00:00:00+02:00",
+    entity_id: str = "calendar.seaside_flat",
+) -> list[dict[str, Any]]:
+    """Ask a calendar for its events, as an automation's `calendar.get_events` does."""
+    response = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {"entity_id": entity_id, "start_date_time": start, "end_date_time": end},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    events: list[dict[str, Any]] = response[entity_id]["events"]
+    return events
+
+
 def lock_device(hass: HomeAssistant, lock_key: str) -> dr.DeviceEntry | None:
     """The device of a lock, by its key, among lockbooking's entries' devices."""
     return next(

@@ -18,22 +18,12 @@ from custom_components.lockbooking.vendors.base import (
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.core import HomeAssistant
 
+from ..helpers import calendar_events
 from .conftest import FEED_URL, feed
 
 
 async def _description(hass: HomeAssistant) -> str:
-    response = await hass.services.async_call(
-        "calendar",
-        "get_events",
-        {
-            "entity_id": "calendar.seaside_flat",
-            "start_date_time": "2026-08-24T00:00:00+02:00",
-            "end_date_time": "2026-08-25T00:00:00+02:00",
-        },
-        blocking=True,
-        return_response=True,
-    )
-    return response["calendar.seaside_flat"]["events"][0]["description"]
+    return (await calendar_events(hass))[0]["description"]
 
 
 async def _set_up_failing(

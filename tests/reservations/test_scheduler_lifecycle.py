@@ -22,6 +22,7 @@ from custom_components.lockbooking.vendors.base import VendorUnavailableError
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.core import HomeAssistant
 
+from ..helpers import calendar_events
 from .conftest import FEED_URL, FIRST_UID, feed, without_event
 
 FRONT = "demo_demo:front_door"
@@ -52,19 +53,24 @@ def _serve(aioclient_mock: AiohttpClientMocker, text: str, url: str = FEED_URL) 
     aioclient_mock.get(url, text=text)
 
 
-async def _calendar_events(hass: HomeAssistant) -> list[dict[str, Any]]:
-    response = await hass.services.async_call(
-        "calendar",
-        "get_events",
-        {
-            "entity_id": "calendar.seaside_flat",
-            "start_date_time": "2026-08-24T00:00:00+02:00",
-            "end_date_time": "2026-08-25T00:00:00+02:00",
-        },
-        blocking=True,
-        return_response=True,
-    )
-    return response["calendar.seaside_flat"]["events"]
+def _demo_codes(hass: HomeAssistant) -> dict[str, Any]:
+    """What the demo account's locks hold, by vendor id."""
+    entry = hass.config_entries.async_entries("lockbooking")[0]
+    codes: dict[str, Any] = entry.runtime_data.vendor._codes
+    return codes
+
+
+async def _extend_while_revokes_fail(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Give the first stay a longer window while the vendor cannot revoke."""
+    _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
+    with patch.object(
+        DemoVendor, "async_revoke_code", side_effect=VendorUnavailableError("down")
+    ):
+        await _refresh(hass, freezer)
 
 
 def _front(hass: HomeAssistant, scope: str) -> Any:
@@ -88,7 +94,7 @@ async def test_a_code_the_host_revoked_stays_revoked(
     spy.assert_not_called()
     assert issued == []
     assert _front(hass, init_reservations.entry_id).status is CodeStatus.REVOKED
-    [event] = await _calendar_events(hass)
+    [event] = await calendar_events(hass)
     assert "Front door: revoked by the host, 24 Aug 16:00" in event["description"]
 
     # The stay's dates change: a new decision for automatic mode.
@@ -232,17 +238,12 @@ async def test_an_old_code_left_by_a_failed_revoke_goes_with_a_cancellation(
 ) -> None:
     scope = init_reservations.entry_id
     old = _front(hass, scope)
-    vendor = hass.config_entries.async_entries("lockbooking")[0].runtime_data.vendor
-    _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
-    with patch.object(
-        DemoVendor, "async_revoke_code", side_effect=VendorUnavailableError("down")
-    ):
-        await _refresh(hass, freezer)
+    await _extend_while_revokes_fail(hass, aioclient_mock, freezer)
     record = _front(hass, scope)
     assert record.status is CodeStatus.ISSUED
     assert record.superseded is not None
     assert record.superseded.vendor_id == old.vendor_id
-    assert old.vendor_id in vendor._codes  # still live at the vendor
+    assert old.vendor_id in _demo_codes(hass)  # still live at the vendor
 
     # The stay is cancelled before the old code could be revoked: both go.
     _serve(aioclient_mock, without_event(feed(), FIRST_UID))
@@ -250,8 +251,8 @@ async def test_an_old_code_left_by_a_failed_revoke_goes_with_a_cancellation(
         await _refresh(hass, freezer)
     record = _front(hass, scope)
     assert (record.status, record.superseded) == (CodeStatus.REVOKED, None)
-    assert old.vendor_id not in vendor._codes
-    assert record.vendor_id not in vendor._codes
+    assert old.vendor_id not in _demo_codes(hass)
+    assert record.vendor_id not in _demo_codes(hass)
 
 
 @pytest.mark.usefixtures("cannot_move_in_place")
@@ -263,12 +264,7 @@ async def test_an_old_code_whose_revoke_failed_is_revoked_later(
 ) -> None:
     scope = init_reservations.entry_id
     old = _front(hass, scope)
-    vendor = hass.config_entries.async_entries("lockbooking")[0].runtime_data.vendor
-    _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
-    with patch.object(
-        DemoVendor, "async_revoke_code", side_effect=VendorUnavailableError("down")
-    ):
-        await _refresh(hass, freezer)
+    await _extend_while_revokes_fail(hass, aioclient_mock, freezer)
     assert _front(hass, scope).superseded is not None
 
     # The entry reloads: the old code is still recorded, and revoked after the lock's
@@ -281,8 +277,8 @@ async def test_an_old_code_whose_revoke_failed_is_revoked_later(
     await hass.async_block_till_done(wait_background_tasks=True)
     record = _front(hass, scope)
     assert (record.status, record.superseded) == (CodeStatus.ISSUED, None)
-    assert old.vendor_id not in vendor._codes
-    assert record.vendor_id in vendor._codes
+    assert old.vendor_id not in _demo_codes(hass)
+    assert record.vendor_id in _demo_codes(hass)
 
 
 async def test_entries_sharing_a_lock_and_uids_keep_their_own_codes(
@@ -372,9 +368,8 @@ async def test_a_lost_ledger_looks_at_the_vendor_before_issuing(
     hass_storage: dict[str, Any],
 ) -> None:
     scope = init_reservations.entry_id
-    vendor = hass.config_entries.async_entries("lockbooking")[0].runtime_data.vendor
     before = _front(hass, scope)
-    held = dict(vendor._codes)
+    held = dict(_demo_codes(hass))
 
     # The ledger file is gone (a restored backup without it, say).
     hass_storage.pop(STORAGE_KEY, None)
@@ -385,7 +380,7 @@ async def test_a_lost_ledger_looks_at_the_vendor_before_issuing(
     assert await hass.config_entries.async_reload(scope)
     await hass.async_block_till_done(wait_background_tasks=True)
 
-    assert vendor._codes == held  # no second code on the lock
+    assert _demo_codes(hass) == held  # no second code on the lock
     found = lost.get(FIRST_UID, FRONT, scope)
     assert (found.status, found.code, found.vendor_id) == (
         CodeStatus.ISSUED,
@@ -402,7 +397,6 @@ async def test_a_stop_between_making_and_breaking_loses_and_doubles_nothing(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     scope = init_reservations.entry_id
-    vendor = hass.config_entries.async_entries("lockbooking")[0].runtime_data.vendor
     old = _front(hass, scope)
     issue = DemoVendor.async_issue_code
 
@@ -418,7 +412,7 @@ async def test_a_stop_between_making_and_breaking_loses_and_doubles_nothing(
     left = _front(hass, scope)
     assert left.status is CodeStatus.PENDING
     assert left.superseded is not None
-    assert old.vendor_id in vendor._codes  # the guest's code still works meanwhile
+    assert old.vendor_id in _demo_codes(hass)  # the guest's code still works meanwhile
 
     # The account's next good refresh settles it: the new code kept, the old one gone.
     freezer.tick(timedelta(minutes=2))
@@ -427,8 +421,8 @@ async def test_a_stop_between_making_and_breaking_loses_and_doubles_nothing(
     record = _front(hass, scope)
     assert (record.status, record.superseded) == (CodeStatus.ISSUED, None)
     assert record.ends == "2026-09-03T11:00:00+02:00"
-    assert old.vendor_id not in vendor._codes
-    front_codes = [c for c in vendor._codes.values() if c.lock_id == "front_door"]
+    assert old.vendor_id not in _demo_codes(hass)
+    front_codes = [c for c in _demo_codes(hass).values() if c.lock_id == "front_door"]
     assert [c.vendor_id for c in front_codes] == [record.vendor_id]
 
 
@@ -440,7 +434,6 @@ async def test_a_new_window_moves_the_code_in_place_where_the_lock_can(
 ) -> None:
     scope = init_reservations.entry_id
     old = _front(hass, scope)
-    vendor = hass.config_entries.async_entries("lockbooking")[0].runtime_data.vendor
     _serve(aioclient_mock, feed().replace(*EXTENDED, 1))
     with patch.object(DemoVendor, "async_revoke_code", autospec=True) as revoke:
         await _refresh(hass, freezer)
@@ -448,4 +441,6 @@ async def test_a_new_window_moves_the_code_in_place_where_the_lock_can(
     moved = _front(hass, scope)
     assert (moved.code, moved.vendor_id) == (old.code, old.vendor_id)
     assert moved.ends == "2026-09-03T11:00:00+02:00"
-    assert vendor._codes[old.vendor_id].window.end == datetime.fromisoformat(moved.ends)
+    assert _demo_codes(hass)[old.vendor_id].window.end == datetime.fromisoformat(
+        moved.ends
+    )
