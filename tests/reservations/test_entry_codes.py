@@ -107,3 +107,22 @@ async def test_codes_on_a_lock_whose_account_is_away_are_revoked_when_it_is_back
     await hass.async_block_till_done(wait_background_tasks=True)
     assert ledger.get(FIRST_UID, FRONT, scope).status is CodeStatus.REVOKED
     assert issue_registry.async_get_issue("lockbooking", issue_id) is None
+
+
+async def test_a_lock_taken_off_is_cleared_while_the_entrys_other_locks_are_away(
+    hass: HomeAssistant,
+    init_reservations: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """The lock left is loaded, the one kept is not (its account is away)."""
+    scope = init_reservations.entry_id
+    ledger = hass.data[LEDGER]
+    front = ledger.get(FIRST_UID, FRONT, scope)
+    hass.config_entries.async_update_entry(
+        init_reservations, data={**init_reservations.data, "locks": ["gone:door_00"]}
+    )
+    assert await hass.config_entries.async_reload(scope)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert ledger.get(FIRST_UID, FRONT, scope).status is CodeStatus.REVOKED
+    assert front.vendor_id not in _vendor_codes(hass)

@@ -168,12 +168,12 @@ class CodeScheduler:
         reservations = coordinator.data or {}
         self._retries.forget_gone(reservations, dt_util.utcnow())
         targets = self.targets
-        if targets:
-            await async_tidy_entry_codes(
-                self.hass, self.ledger, self.entry, list(reservations), targets
-            )
-            if ReservationsOptions.from_entry(self.entry).auto_issue:
-                await self._async_issue_due(list(reservations.values()), targets)
+        # Even with none of its own locks loaded: a lock taken off the entry may be.
+        await async_tidy_entry_codes(
+            self.hass, self.ledger, self.entry, list(reservations), targets
+        )
+        if targets and ReservationsOptions.from_entry(self.entry).auto_issue:
+            await self._async_issue_due(list(reservations.values()), targets)
         # Even without a lock loaded: a cancelled stay with nothing left to revoke (or
         # ended) is forgotten, so the saved list cannot grow for ever.
         await self._async_revoke_cancelled(targets)
