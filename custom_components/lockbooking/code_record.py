@@ -85,9 +85,14 @@ class CodeRecord:
 
     @property
     def live(self) -> bool:
-        """Tell whether the vendor may hold a code of this record's that works."""
-        return self.status in (CodeStatus.ISSUED, CodeStatus.PENDING) or (
-            self.superseded is not None
+        """Tell whether the vendor may hold a code of this record's that works.
+
+        A call whose outcome is unknown counts: the vendor may have made the code.
+        """
+        return (
+            self.status in (CodeStatus.ISSUED, CodeStatus.PENDING)
+            or (self.status is CodeStatus.FAILED and self.uncertain)
+            or self.superseded is not None
         )
 
     @property

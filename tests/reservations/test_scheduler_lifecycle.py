@@ -21,6 +21,7 @@ from custom_components.lockbooking.ledger import LEDGER, STORAGE_KEY, CodeLedger
 from custom_components.lockbooking.vendors.base import VendorUnavailableError
 from custom_components.lockbooking.vendors.demo.vendor import DemoVendor
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 
 from ..helpers import calendar_events
 from .conftest import FEED_URL, FIRST_UID, feed, without_event
@@ -446,3 +447,50 @@ async def test_a_new_window_moves_the_code_in_place_where_the_lock_can(
     assert _demo_codes(hass)[old.vendor_id].window.end == datetime.fromisoformat(
         moved.ends
     )
+
+
+async def test_a_cancelled_stay_whose_code_had_an_unknown_outcome_loses_it(
+    hass: HomeAssistant,
+    reservations_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The vendor made the code but the answer was lost: the cancellation still ends it."""
+    aioclient_mock.get(FEED_URL, text=feed())
+    reservations_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        reservations_entry, options={"auto_issue": False}
+    )
+    assert await hass.config_entries.async_setup(reservations_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    scope = reservations_entry.entry_id
+    issue = DemoVendor.async_issue_code
+
+    async def made_then_timed_out(self: DemoVendor, lock: Any, *args: Any) -> Any:
+        await issue(self, lock, *args)
+        raise VendorUnavailableError("timeout")  # outcome unknown
+
+    with (
+        patch.object(DemoVendor, "async_issue_code", made_then_timed_out),
+        pytest.raises(HomeAssistantError),
+    ):
+        await _call(
+            hass,
+            "issue_code",
+            {
+                "entity_id": "lock.front_door",
+                "uid": FIRST_UID,
+                "start": "2026-08-24T16:00:00+02:00",
+                "end": "2026-09-02T11:00:00+02:00",
+            },
+        )
+    record = _front(hass, scope)
+    assert (record.status, record.uncertain) == (CodeStatus.FAILED, True)
+    made = [c for c in _demo_codes(hass).values() if c.lock_id == "front_door"]
+    assert len(made) == 1
+
+    _serve(aioclient_mock, without_event(feed(), FIRST_UID))
+    for _ in range(2):
+        await _refresh(hass, freezer)
+    assert _front(hass, scope).status is CodeStatus.REVOKED
+    assert made[0].vendor_id not in _demo_codes(hass)
