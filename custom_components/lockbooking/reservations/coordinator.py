@@ -234,9 +234,11 @@ class ReservationsCoordinator(DataUpdateCoordinator[dict[str, Reservation]]):
 
     async def _async_follow_uid(self, old_uid: str, new_uid: str) -> None:
         """Move a stay's codes to the uid the source now gives it; no vendor call."""
-        moved = await self.hass.data[LEDGER].async_rekey(
-            old_uid, new_uid, self.config_entry.entry_id
-        )
+        ledger = self.hass.data[LEDGER]
+        moved = await ledger.async_rekey(old_uid, new_uid, self.config_entry.entry_id)
+        # Records written before records had a scope follow too; the entry then takes
+        # them under the new uid (entry_codes.py).
+        moved += await ledger.async_rekey(old_uid, new_uid, "")
         LOGGER.info(
             "%s: a stay's uid changed; %d door code records follow it",
             self.config_entry.title,
