@@ -11,12 +11,12 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
+from ..code_record import CodeRecord
 from ..const import DOMAIN
 from ..ledger import CodeLedger
 from ..locks import LockTarget
 from ..models import Reservation
 from .code_cap import NewCodeCap
-from .host_word import live
 
 ISSUE_TOO_MANY_NEW_CODES = "too_many_new_codes"
 
@@ -54,7 +54,7 @@ class CapGate:
                 {
                     target.key
                     for target in targets
-                    if not live(self.ledger.get(reservation.uid, target.key, scope))
+                    if not _live(self.ledger.get(reservation.uid, target.key, scope))
                 },
             )
             for reservation in due
@@ -90,3 +90,8 @@ class CapGate:
             ]
             for reservation in due
         }
+
+
+def _live(record: CodeRecord | None) -> bool:
+    """Tell whether the lock may hold the stay's code already (a new window is no new code)."""
+    return record is not None and record.live

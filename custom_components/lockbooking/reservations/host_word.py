@@ -62,11 +62,3 @@ def _covers(record: CodeRecord, stay: Window) -> bool:
     except ValueError:
         return False
     return window.start <= stay.start and window.end >= stay.end
-
-
-def live(record: CodeRecord | None) -> bool:
-    """Tell whether a record holds a code on its lock (a window change is no new code)."""
-    return record is not None and record.status in (
-        CodeStatus.ISSUED,
-        CodeStatus.PENDING,
-    )
