@@ -77,6 +77,12 @@ class CodeRecord:
     # The code a new window replaces, live at the vendor until it is revoked: a new
     # code is made before the old one is broken (superseded.py).
     superseded: SupersededCode | None = None
+    # On a lock whose codes lockbooking writes when their window opens (Lock.slots):
+    # the managed slot kept for the code's window, and the slot and digits on the lock
+    # now (None: nothing of this record's is on the lock).
+    slot: int | None = None
+    on_lock_slot: int | None = None
+    on_lock_code: str | None = None
 
     @property
     def key(self) -> str:
@@ -93,6 +99,7 @@ class CodeRecord:
             self.status in (CodeStatus.ISSUED, CodeStatus.PENDING)
             or (self.status is CodeStatus.FAILED and self.uncertain)
             or self.superseded is not None
+            or self.on_lock_slot is not None
         )
 
     @property
@@ -216,8 +223,11 @@ def read_record(raw: Any) -> CodeRecord | None:
         record.stay_end,
     )
     optional = (record.kind, record.code, record.vendor_id, *times)
+    slots = (record.slot, record.on_lock_slot)
     if not (
         all(isinstance(value, str) for value in (*texts, *moments, record.updated_at))
+        and all(value is None or (type(value) is int and value > 0) for value in slots)
+        and (record.on_lock_code is None or isinstance(record.on_lock_code, str))
         and all(value is None or isinstance(value, str) for value in optional)
         and all(isinstance(note, str) for note in record.notes)
     ):

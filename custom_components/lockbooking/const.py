@@ -13,12 +13,22 @@ class EntryKind(StrEnum):
     """What a config entry holds: one vendor account, or one reservations feed."""
 
     DEMO = "demo"
+    # Locks another Home Assistant integration provides (Z-Wave JS, ZHA, Matter, Schlage).
+    HOME_ASSISTANT = "home_assistant"
     IGLOOHOME = "igloohome"
     NUKI = "nuki"
     NUKI_BLE = "nuki_ble"
     UNIFI_ACCESS = "unifi_access"
     RESERVATIONS = "reservations"
 
+
+# "Locks in Home Assistant" accounts: per lock entity (by entity registry id), the
+# code slots lockbooking manages and the length of the codes it writes.
+CONF_LOCK_ENTITIES = "locks"
+CONF_FIRST_SLOT = "first_slot"
+CONF_SLOT_COUNT = "slot_count"
+CONF_CODE_LENGTH = "code_length"
+DEFAULT_CODE_LENGTH = 6
 
 # Reservations entries.
 CONF_URL = "url"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -14,6 +15,9 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from .const import DOMAIN, LOGGER
 from .models import Lock
 from .vendors.base import LockVendor, VendorAuthError, VendorError
+
+if TYPE_CHECKING:
+    from .activation import SlotActivation
 
 # Code requests one account may have at its vendor at once: vendors rate-limit per
 # account, so a burst of due stays queues here rather than in a row of 429s.
@@ -29,6 +33,8 @@ class AccountData:
     vendor_calls: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(MAX_VENDOR_CALLS)
     )
+    # Writes and clears the codes of locks that keep no window themselves.
+    activation: SlotActivation | None = None
 
 
 type LockbookingConfigEntry = ConfigEntry[AccountData]

@@ -26,6 +26,7 @@ TO_REDACT = {
     "client_id",
     "client_secret",
     "code",
+    "on_lock_code",
     "pin",
     "token",
     # A booking feed's address is a secret: whoever has it reads the calendar.
@@ -39,6 +40,7 @@ TO_REDACT = {
 # What a ledger record or a reservation says about the guest, and the record's lock key.
 GUEST_DETAILS = {
     "code",
+    "on_lock_code",
     "description",
     "lock_key",
     "name",

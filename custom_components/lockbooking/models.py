@@ -100,6 +100,30 @@ class LockStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class SlotRange:
+    """The code slots of a lock that lockbooking may write and clear (by default 10-19)."""
+
+    first: int = 10
+    count: int = 10
+
+    def __post_init__(self) -> None:
+        """Refuse a range with no slot or a slot number below 1."""
+        if self.first < 1:
+            raise ValueError(f"first slot must be at least 1, not {self.first}")
+        if self.count < 1:
+            raise ValueError(f"slot count must be at least 1, not {self.count}")
+
+    @property
+    def slots(self) -> range:
+        """Every managed slot, lowest first."""
+        return range(self.first, self.first + self.count)
+
+    def __contains__(self, slot: object) -> bool:
+        """Tell whether a slot number is one lockbooking manages."""
+        return isinstance(slot, int) and slot in self.slots
+
+
+@dataclass(frozen=True, slots=True)
 class Lock:
     """One physical lock or door, as a vendor account lists it."""
 
@@ -113,6 +137,13 @@ class Lock:
     time_zone: str | None = None
     sw_version: str | None = None
     via_device: str | None = None
+    # A lock that holds codes in numbered slots without a time window: lockbooking
+    # writes each code into one of these when its window opens and clears it when it
+    # closes (activation.py). None: the lock keeps each code's window itself.
+    slots: SlotRange | None = None
+    # The Home Assistant lock entity this lock is, for a lock another integration
+    # provides (lockbooking then creates no entity of its own for it).
+    entity_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,9 @@ class VendorModule:
 
 VENDOR_MODULES: Final[Mapping[EntryKind, VendorModule]] = {
     EntryKind.DEMO: VendorModule("demo.vendor", "DemoVendor"),
+    EntryKind.HOME_ASSISTANT: VendorModule(
+        "home_assistant.vendor", "HomeAssistantLocksVendor"
+    ),
     EntryKind.IGLOOHOME: VendorModule("igloohome.vendor", "IgloohomeVendor"),
     EntryKind.NUKI: VendorModule("nuki.vendor", "NukiVendor"),
     # bluetooth_adapters brings Bluetooth, its adapters and proxies with it.

@@ -203,6 +203,32 @@ class LockVendor(ABC):
         """
         return None
 
+    async def async_write_slot(self, lock: Lock, slot: int, code: str) -> None:
+        """Put `code` into a code slot of a lock whose `slots` are set, replacing its code.
+
+        Only for locks that keep no window themselves: lockbooking calls it when a
+        code's window opens (activation.py). Raises VendorError when the lock did not
+        take it; VendorUnavailableError when it cannot be reached now.
+        """
+        raise VendorUnsupportedError("slots")
+
+    async def async_clear_slot(self, lock: Lock, slot: int) -> None:
+        """Empty a code slot of a lock whose `slots` are set (its window closed).
+
+        Raises VendorError when the lock did not clear it.
+        """
+        raise VendorUnsupportedError("slots")
+
+    async def async_slot_holds(
+        self, lock: Lock, slot: int, code: str | None
+    ) -> bool | None:
+        """Tell whether a slot holds `code` (or, for None, holds no code) on the lock now.
+
+        Asked after a write or a clear, to confirm it took. None: the lock cannot be
+        read back (ZHA), so the write is trusted.
+        """
+        return None
+
     async def async_get_code_uses(self, lock: Lock, since: datetime) -> list[CodeUse]:
         """List the code entries that opened the lock at or after `since` (aware).
 
