@@ -75,7 +75,8 @@ async def _async_setup_account(
 ) -> bool:
     """Set up a vendor account: its client, its coordinator and its entities."""
     try:
-        vendor = await async_create_vendor(hass, entry.data)
+        # An account's options (the slots of locks in Home Assistant) are its data too.
+        vendor = await async_create_vendor(hass, {**entry.data, **entry.options})
     except VendorUnavailableError as err:
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN, translation_key="vendor_not_loaded"
