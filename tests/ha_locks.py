@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
 from homeassistant.const import ATTR_ENTITY_ID
@@ -27,8 +28,6 @@ from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
 )
-
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 PIN_TYPES = ["pin", "rfid", "fingerprint", "finger_vein", "face"]
 
