@@ -324,3 +324,29 @@ def stub_integrations(
     if schlage:
         register_schlage(hass, keypads)
     return keypads
+
+
+def ha_account_entry(
+    locks: list[er.RegistryEntry],
+    *,
+    first_slot: int = 10,
+    slot_count: int = 10,
+    code_length: int = 6,
+) -> MockConfigEntry:
+    """A "Locks in Home Assistant" account managing these lock entities."""
+    return MockConfigEntry(
+        domain="lockbooking",
+        title="Locks in Home Assistant",
+        unique_id="home_assistant",
+        data={"kind": "home_assistant"},
+        options={
+            "locks": {
+                lock.id: {
+                    "first_slot": first_slot,
+                    "slot_count": slot_count,
+                    "code_length": code_length,
+                }
+                for lock in locks
+            }
+        },
+    )

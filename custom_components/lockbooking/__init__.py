@@ -14,6 +14,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
+from .activation import async_setup_activation
 from .const import CONF_KIND, DOMAIN, SIGNAL_LOCKS_LOADED, EntryKind
 from .coordinator import AccountData, LockbookingConfigEntry, LockCoordinator
 from .ledger import LEDGER, CodeLedger
@@ -87,6 +88,7 @@ async def _async_setup_account(
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = AccountData(vendor=vendor, coordinator=coordinator)
     await async_setup_reconcile(hass, entry, hass.data[LEDGER])
+    await async_setup_activation(hass, entry, hass.data[LEDGER])
     await hass.config_entries.async_forward_entry_setups(entry, ACCOUNT_PLATFORMS)
     async_dispatcher_send(hass, SIGNAL_LOCKS_LOADED)
     return True

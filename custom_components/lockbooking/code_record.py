@@ -33,6 +33,8 @@ class CodeStatus(StrEnum):
     ISSUED = "issued"
     FAILED = "failed"
     REVOKED = "revoked"
+    # Shown only, never stored: an issued code a slot lock gets when its window opens.
+    SCHEDULED = "scheduled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,8 @@ class CodeRecord:
     slot: int | None = None
     on_lock_slot: int | None = None
     on_lock_code: str | None = None
+    # A slot still holding this record's code from before it moved to another slot.
+    stale_slot: int | None = None
 
     @property
     def key(self) -> str:
@@ -100,6 +104,7 @@ class CodeRecord:
             or (self.status is CodeStatus.FAILED and self.uncertain)
             or self.superseded is not None
             or self.on_lock_slot is not None
+            or self.stale_slot is not None
         )
 
     @property
@@ -125,6 +130,16 @@ class CodeRecord:
         """Tell the status to show: a call whose outcome is unknown is still pending."""
         if self.status is CodeStatus.FAILED and self.uncertain:
             return CodeStatus.PENDING
+        if (
+            self.slot is not None
+            and self.status is CodeStatus.ISSUED
+            and self.on_lock_slot is None
+        ):
+            # A slot lock's code that is not on the lock (activation.py).
+            if self.error is not None:
+                return CodeStatus.FAILED
+            if dt_util.utcnow() < self.window.end:
+                return CodeStatus.SCHEDULED
         return self.status
 
     def as_dict(self) -> dict[str, Any]:
@@ -137,6 +152,8 @@ class CodeRecord:
             "status": self.shown_status.value,
             "decided_by": self.decided_by.value,
             "notes": list(self.notes),
+            # The managed slot of a lock in Home Assistant that the code goes into.
+            **({"slot": self.slot} if self.slot is not None else {}),
         }
 
     def evolve(self, **changes: Any) -> CodeRecord:
@@ -223,7 +240,7 @@ def read_record(raw: Any) -> CodeRecord | None:
         record.stay_end,
     )
     optional = (record.kind, record.code, record.vendor_id, *times)
-    slots = (record.slot, record.on_lock_slot)
+    slots = (record.slot, record.on_lock_slot, record.stale_slot)
     if not (
         all(isinstance(value, str) for value in (*texts, *moments, record.updated_at))
         and all(value is None or (type(value) is int and value > 0) for value in slots)

@@ -12,9 +12,11 @@ from datetime import datetime
 
 from homeassistant.core import HomeAssistant
 
+from .activation import slot_for
 from .code_choice import (
     NOTE_PREFERRED_REFUSED,
     CodeRequest,
+    code_holder,
     live_codes,
     noted,
     plan_for,
@@ -24,7 +26,7 @@ from .code_record import CodeRecord, CodeStatus, SupersededCode, record_key
 from .ledger import CodeLedger
 from .locks import LockTarget
 from .models import CodeKind, IssuedCode, PlannedCode
-from .planner import PlanRefused
+from .planner import PlanRefused, generate_code
 from .reconcile import async_settle
 from .superseded import async_revoke_superseded
 from .vendors.base import (
@@ -58,6 +60,8 @@ async def async_issue(
         ):
             try:
                 plans[target.key] = plan_preferring(hass, ledger, target, request)
+                if target.lock.slots is not None:
+                    _check_slot(ledger, target, *plans[target.key])
             except PlanRefused as err:
                 err.placeholders.setdefault("lock", target.lock.name)
                 raise
@@ -148,6 +152,8 @@ async def _async_send(
     existing: CodeRecord | None,
 ) -> CodeRecord:
     """Make the request's code, then break the one it replaces (make before break)."""
+    if target.lock.slots is not None:
+        return await _async_schedule_in_slot(ledger, target, request, plan, existing)
     if existing is not None and existing.superseded is not None:
         # A code replaced earlier is still live: it goes before another replacement.
         existing = await async_revoke_superseded(ledger, target, existing)
@@ -213,6 +219,68 @@ async def _async_send(
     if record.superseded is not None:
         record = await async_revoke_superseded(ledger, target, record, strict=False)
     return record
+
+
+def _check_slot(
+    ledger: CodeLedger, target: LockTarget, request: CodeRequest, plan: PlannedCode
+) -> None:
+    """Refuse, before any call, a slot lock's code with no free slot or a taken code."""
+    own = record_key(request.uid, target.key, request.scope)
+    existing = ledger.get(request.uid, target.key, request.scope)
+    slot_for(
+        ledger,
+        target,
+        plan.window.start,
+        plan.window.end,
+        own_key=own,
+        prefer=existing.slot if existing is not None else None,
+    )
+    if request.code is not None and code_holder(
+        ledger, target.key, request.code, request
+    ):
+        raise PlanRefused("code_in_use", {"lock": target.lock.name})
+
+
+async def _async_schedule_in_slot(
+    ledger: CodeLedger,
+    target: LockTarget,
+    request: CodeRequest,
+    plan: PlannedCode,
+    existing: CodeRecord | None,
+) -> CodeRecord:
+    """Keep a slot of a lock with no windows for the code; it is written when due.
+
+    Nothing goes to the lock before the window opens (activation.py): a new window
+    for the same stay keeps the guest's digits, and its slot when that is free.
+    """
+    holding = existing if existing is not None and existing.live else None
+    code = request.code
+    if code is None and holding is not None and holding.status is CodeStatus.ISSUED:
+        code = holding.code
+    if code is None:
+        code = generate_code(plan.rules, live_codes(ledger, target.key, request))
+    own = record_key(request.uid, target.key, request.scope)
+    slot = slot_for(
+        ledger,
+        target,
+        plan.window.start,
+        plan.window.end,
+        own_key=own,
+        prefer=holding.slot if holding is not None else None,
+    )
+    record = _new_record(target, request, plan, existing, None, code).evolve(
+        status=CodeStatus.ISSUED,
+        slot=slot,
+        use_by=None,
+        # What is on the lock now stays known, so it is replaced or cleared.
+        on_lock_slot=existing.on_lock_slot if existing is not None else None,
+        on_lock_code=existing.on_lock_code if existing is not None else None,
+        stale_slot=existing.stale_slot if existing is not None else None,
+    )
+    record = await ledger.async_put(record)
+    activation = target.entry.runtime_data.activation
+    assert activation is not None
+    return await activation.async_apply(record)
 
 
 def _new_record(

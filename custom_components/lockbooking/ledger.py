@@ -324,7 +324,11 @@ class CodeLedger:
         old = [
             key
             for key, record in self._records.items()
-            if record.status is not CodeStatus.PENDING and _ended_before(record, cutoff)
+            if record.status is not CodeStatus.PENDING
+            # A code still on a slot lock stays until it is cleared.
+            and record.on_lock_slot is None
+            and record.stale_slot is None
+            and _ended_before(record, cutoff)
         ]
         for key in old:
             self._drop(key)

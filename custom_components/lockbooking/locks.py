@@ -116,20 +116,23 @@ def locks_targeted(
     device_ids = list(device_ids)
     entity_for_device: dict[str, str] = {}
     entities = er.async_get(hass)
+    locks = locks_by_key(hass)
+    targets: dict[str, LockTarget] = {}
     for entity_id in entity_ids:
         entry = entities.async_get(entity_id)
+        if (in_ha := _lock_in_ha(hass, locks, entity_id)) is not None:
+            targets[in_ha.key] = in_ha
+            continue
         if entry is None or entry.platform != DOMAIN or entry.device_id is None:
             raise _not_ours(entity_id)
         device_ids.append(entry.device_id)
         entity_for_device.setdefault(entry.device_id, entity_id)
-    locks = locks_by_key(hass)
-    if not device_ids:
+    if not device_ids and not targets:
         if required:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="no_target"
             )
         return [target for target in locks.values() if target is not None]
-    targets: dict[str, LockTarget] = {}
     for device_id in device_ids:
         found = lock_of_device(hass, locks, device_id, entity_for_device.get(device_id))
         if found is None:
@@ -162,6 +165,10 @@ def locks_for_keys(hass: HomeAssistant, keys: list[str]) -> list[LockTarget]:
     for key in keys:
         if (found := locks.get(key)) is None:
             continue
+        if found.lock.entity_id is not None:
+            if (in_ha := _lock_in_ha(hass, locks, found.lock.entity_id)) is not None:
+                targets.append(in_ha)
+            continue
         device = async_device_of(hass, found.entry.entry_id, (DOMAIN, key))
         device_id = device.id if device else None
         entity_id = (
@@ -182,6 +189,13 @@ def lock_of_device(
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         return None
+    for entity in er.async_entries_for_device(er.async_get(hass), device_id):
+        if (
+            entity.domain == "lock"
+            and entity_id in (None, entity.entity_id)
+            and (in_ha := _lock_in_ha(hass, locks, entity.entity_id)) is not None
+        ):
+            return in_ha
     identifier = next(
         (value for domain, value in device.identifiers if domain == DOMAIN), None
     )
@@ -193,6 +207,26 @@ def lock_of_device(
         lock=found.lock,
         device_id=device_id,
         entity_id=entity_id or lock_entity_of_device(er.async_get(hass), device_id),
+    )
+
+
+@callback
+def _lock_in_ha(
+    hass: HomeAssistant, locks: dict[str, LockTarget], entity_id: str
+) -> LockTarget | None:
+    """Find the lock of a "Locks in Home Assistant" account that is this entity."""
+    found = next(
+        (target for target in locks.values() if target.lock.entity_id == entity_id),
+        None,
+    )
+    if found is None:
+        return None
+    entity = er.async_get(hass).async_get(entity_id)
+    return LockTarget(
+        entry=found.entry,
+        lock=found.lock,
+        device_id=entity.device_id if entity is not None else None,
+        entity_id=entity_id,
     )
 
 

@@ -74,6 +74,8 @@ def _revocable_match(record: CodeRecord, code: str | None) -> bool:
         record.status is CodeStatus.ISSUED
         or record.superseded is not None
         or (record.status is CodeStatus.FAILED and record.uncertain)
+        or record.on_lock_slot is not None
+        or record.stale_slot is not None
     )
     return live and (code is None or code in codes)
 
@@ -91,6 +93,14 @@ async def _async_revoke_one(
     record = ledger.get(listed.uid, listed.lock_key, listed.scope)
     if record is None or not _revocable_match(record, code):
         return None
+    if record.slot is not None or record.on_lock_slot is not None:
+        # A slot lock's code: revoked now, and cleared from its slot if it is there.
+        record = await ledger.async_put(
+            record.evolve(status=CodeStatus.REVOKED, decided_by=decided_by)
+        )
+        activation = target.entry.runtime_data.activation
+        assert activation is not None
+        return await activation.async_apply(record)
     if record.status is not CodeStatus.ISSUED and record.uncertain:
         async with target.entry.runtime_data.vendor_calls:
             record = await async_settle(

@@ -1,0 +1,392 @@
+"""Scheduled activation: codes on locks that keep no time window themselves.
+
+A Z-Wave, ZHA or Matter keypad holds codes in numbered slots and opens for a code in a
+slot whatever the time. So a code for such a lock (`Lock.slots`) is issued as a record
+with a slot kept for its window, and nothing is sent to the lock until the window
+opens: then the code is written into the slot, and when the window closes it is
+cleared. A revoke clears it at once. The record is the schedule: what it says is on
+the lock (`on_lock_slot`, `on_lock_code`) is compared with what should be there now,
+so a restart, a missed moment or a failed call is caught up by the next run — on the
+account's set-up, at each record's next moment, and every few minutes while a call
+fails. A lock that cannot be reached turns the code `failed` with a repair: before the
+window opens if the lock is already unreachable then, or when a write or clear fails.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.util import dt as dt_util
+
+from .code_record import CodeRecord, CodeStatus
+from .const import DOMAIN, LOGGER
+from .coordinator import LockbookingConfigEntry
+from .ledger import CodeLedger
+from .locks import LockTarget, lock_id_in
+from .models import Lock, SlotRange
+from .planner import PlanRefused
+from .slots import NoFreeSlotError, SlotUse, pick_slot
+from .vendors.base import VendorError, VendorRejectedError
+
+# While a write or a clear fails, it is tried again this often.
+RETRY_AFTER = timedelta(minutes=5)
+# How long before a window opens the lock is checked for being reachable.
+CHECK_BEFORE = timedelta(hours=1)
+# A write or clear this long after its moment says so in the record's notes.
+LATE_AFTER = timedelta(minutes=5)
+ISSUE_NOT_WRITTEN = "slot_code_not_written"
+ISSUE_NOT_CLEARED = "slot_code_not_cleared"
+UNREACHABLE = "lock_unreachable"
+_EVER = (
+    datetime.min.replace(tzinfo=dt_util.UTC),
+    datetime.max.replace(tzinfo=dt_util.UTC),
+)
+
+
+def slot_for(
+    ledger: CodeLedger,
+    target: LockTarget,
+    starts: datetime,
+    ends: datetime,
+    *,
+    own_key: str,
+    prefer: int | None = None,
+) -> int:
+    """Choose the managed slot a code window will use on a slot lock.
+
+    The slot a record already has is kept when it is free for the new window. Raises
+    PlanRefused (`no_free_slot`) when every managed slot is held for part of it.
+    """
+    managed = target.lock.slots
+    assert managed is not None
+    uses = _slot_uses(ledger, target.key, own_key)
+    if prefer is not None and prefer in managed:
+        try:
+            return pick_slot(SlotRange(prefer, 1), uses, starts, ends)
+        except NoFreeSlotError:
+            pass
+    try:
+        return pick_slot(managed, uses, starts, ends)
+    except NoFreeSlotError as err:
+        raise PlanRefused(
+            "no_free_slot",
+            {
+                "lock": target.lock.name,
+                "slots": f"{managed.first}-{managed.first + managed.count - 1}",
+            },
+        ) from err
+
+
+def _slot_uses(ledger: CodeLedger, lock_key: str, own_key: str) -> list[SlotUse]:
+    """Every slot the lock's other records hold: for their window, or while on the lock."""
+    uses: list[SlotUse] = []
+    for record in ledger.records():
+        if record.lock_key != lock_key or record.key == own_key:
+            continue
+        for held in (record.on_lock_slot, record.stale_slot):
+            if held is not None:
+                uses.append(SlotUse(held, *_EVER, record.key))
+        if record.slot is not None and record.status is CodeStatus.ISSUED:
+            window = record.window
+            uses.append(SlotUse(record.slot, window.start, window.end, record.key))
+    return uses
+
+
+def wanted_slot(record: CodeRecord, now: datetime) -> int | None:
+    """Tell the slot the record's code should be in now (None: not on the lock)."""
+    if record.status is not CodeStatus.ISSUED or record.slot is None:
+        return None
+    window = record.window
+    return record.slot if window.start <= now < window.end else None
+
+
+def settled(record: CodeRecord, now: datetime) -> bool:
+    """Tell whether the lock holds exactly what the record wants there now."""
+    want = wanted_slot(record, now)
+    on_lock = (want, record.code) if want is not None else (None, None)
+    return (record.on_lock_slot, record.on_lock_code) == on_lock and (
+        record.stale_slot is None
+    )
+
+
+class SlotActivation:
+    """Writes and clears one account's slot codes as their windows open and close."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: LockbookingConfigEntry, ledger: CodeLedger
+    ) -> None:
+        """Work on the account's slot locks' records in the shared ledger."""
+        self.hass = hass
+        self.entry = entry
+        self.ledger = ledger
+        self._timer: CALLBACK_TYPE | None = None
+        self._failing: dict[str, str] = {}
+
+    @callback
+    def async_stop(self) -> None:
+        """Forget the next run (the entry unloads)."""
+        if self._timer is not None:
+            self._timer()
+            self._timer = None
+
+    def records(self) -> list[CodeRecord]:
+        """List the account's records that hold, or will hold, a slot on its locks."""
+        return [
+            record
+            for record in self.ledger.records()
+            if lock_id_in(self.entry.unique_id, record.lock_key) is not None
+            and (
+                record.slot is not None
+                or record.on_lock_slot is not None
+                or record.stale_slot is not None
+            )
+        ]
+
+    async def async_run(self, now: datetime | None = None) -> None:
+        """Bring every slot of the account's locks in line with its records, then re-arm."""
+        self._timer = None
+        failing: dict[str, str] = {}
+        for listed in self.records():
+            async with self.ledger.working_on(listed.key):
+                record = self.ledger.get(listed.uid, listed.lock_key, listed.scope)
+                if record is None:
+                    continue
+                try:
+                    await self.async_apply(record, arm=False)
+                except VendorError as err:
+                    failing[record.lock_key] = err.key
+        self._failing = failing
+        self._arm()
+
+    async def async_apply(self, record: CodeRecord, *, arm: bool = True) -> CodeRecord:
+        """Make the lock hold what the record wants now; the caller holds the record.
+
+        Raises VendorError when the lock did not take a write or a clear: the record
+        says so, a repair tells the host, and the next run tries again.
+        """
+        now = dt_util.utcnow()
+        lock = self._lock(record)
+        record = await self._async_check_ahead(record, lock, now)
+        if settled(record, now):
+            if arm:
+                self._arm()
+            return record
+        try:
+            if lock is None:
+                raise VendorRejectedError("The lock is not in the account any more.")
+            record = await self._async_bring_in_line(record, lock, now)
+        except VendorError as err:
+            record = await self.ledger.async_put(record.evolve(error=err.key))
+            self._failing[record.lock_key] = err.key
+            self._repair(record, lock)
+            if arm:
+                self._arm(now + RETRY_AFTER)
+            raise
+        self._repair(record, lock)
+        if arm:
+            self._arm()
+        return record
+
+    async def _async_check_ahead(
+        self, record: CodeRecord, lock: Lock | None, now: datetime
+    ) -> CodeRecord:
+        """Flag a code whose lock is unreachable in the hour before its window opens."""
+        if wanted_slot(record, now) is not None or record.slot is None:
+            return record
+        if record.status is not CodeStatus.ISSUED or record.on_lock_slot is not None:
+            return record
+        starts = record.window.start
+        if not starts - CHECK_BEFORE <= now < starts:
+            return record
+        reachable = lock is not None and lock.status.online
+        if reachable and record.error == UNREACHABLE:
+            record = await self.ledger.async_put(record.evolve(error=None))
+        elif not reachable and record.error is None:
+            record = await self.ledger.async_put(record.evolve(error=UNREACHABLE))
+        self._repair(record, lock)
+        return record
+
+    async def _async_bring_in_line(
+        self, record: CodeRecord, lock: Lock, now: datetime
+    ) -> CodeRecord:
+        """Write the wanted code, then clear what no longer belongs on the lock."""
+        vendor = self.entry.runtime_data.vendor
+        want = wanted_slot(record, now)
+        window = record.window
+        if want is not None and record.code is not None:
+            if (record.on_lock_slot, record.on_lock_code) != (want, record.code):
+                async with self.entry.runtime_data.vendor_calls:
+                    await vendor.async_write_slot(lock, want, record.code)
+                    if await vendor.async_slot_holds(lock, want, record.code) is False:
+                        await vendor.async_write_slot(lock, want, record.code)
+                        if (
+                            await vendor.async_slot_holds(lock, want, record.code)
+                            is False
+                        ):
+                            raise VendorRejectedError("The lock did not keep the code.")
+                previous = record.on_lock_slot
+                record = await self.ledger.async_put(
+                    record.evolve(
+                        on_lock_slot=want,
+                        on_lock_code=record.code,
+                        stale_slot=previous if previous != want else record.stale_slot,
+                        error=None,
+                        notes=_late(record.notes, "Written", window.start, now),
+                    )
+                )
+                await self._async_overwritten(record, want)
+        elif record.on_lock_slot is not None:
+            await self._async_clear(record, lock, record.on_lock_slot)
+            ended = now >= window.end and record.status is CodeStatus.ISSUED
+            record = await self.ledger.async_put(
+                record.evolve(
+                    on_lock_slot=None,
+                    on_lock_code=None,
+                    error=None,
+                    notes=_late(record.notes, "Cleared", window.end, now)
+                    if ended
+                    else record.notes,
+                )
+            )
+        if record.stale_slot is not None:
+            await self._async_clear(record, lock, record.stale_slot)
+            record = await self.ledger.async_put(record.evolve(stale_slot=None))
+        if record.error is not None and settled(record, now):
+            record = await self.ledger.async_put(record.evolve(error=None))
+        return record
+
+    async def _async_clear(self, record: CodeRecord, lock: Lock, slot: int) -> None:
+        """Clear a slot, unless another record's code has been written over it."""
+        if any(
+            other.on_lock_slot == slot
+            for other in self.ledger.records()
+            if other.lock_key == record.lock_key and other.key != record.key
+        ):
+            return
+        vendor = self.entry.runtime_data.vendor
+        async with self.entry.runtime_data.vendor_calls:
+            await vendor.async_clear_slot(lock, slot)
+            if await vendor.async_slot_holds(lock, slot, None) is False:
+                await vendor.async_clear_slot(lock, slot)
+                if await vendor.async_slot_holds(lock, slot, None) is False:
+                    raise VendorRejectedError("The lock kept the code.")
+
+    async def _async_overwritten(self, record: CodeRecord, slot: int) -> None:
+        """Tell other records whose code was in the slot that it is gone from the lock."""
+        for other in self.ledger.records():
+            if other.lock_key != record.lock_key or other.key == record.key:
+                continue
+            if other.on_lock_slot == slot:
+                await self.ledger.async_put(
+                    other.evolve(on_lock_slot=None, on_lock_code=None)
+                )
+            elif other.stale_slot == slot:
+                await self.ledger.async_put(other.evolve(stale_slot=None))
+
+    def _lock(self, record: CodeRecord) -> Lock | None:
+        lock_id = lock_id_in(self.entry.unique_id, record.lock_key)
+        locks = self.entry.runtime_data.coordinator.data or {}
+        return locks.get(lock_id) if lock_id is not None else None
+
+    @callback
+    def _repair(self, record: CodeRecord, lock: Lock | None) -> None:
+        """Raise or drop the repair that tells the host a lock misses or keeps a code."""
+        lock_id = lock_id_in(self.entry.unique_id, record.lock_key) or ""
+        failing = record.error is not None
+        now = dt_util.utcnow()
+        keeps = failing and wanted_slot(record, now) is None
+        for key, raised in (
+            (ISSUE_NOT_WRITTEN, failing and not keeps),
+            (ISSUE_NOT_CLEARED, keeps),
+        ):
+            issue_id = f"{key}_{self.entry.entry_id}_{lock_id}"
+            if not raised:
+                if not any(
+                    other.error is not None and other.lock_key == record.lock_key
+                    for other in self.records()
+                ):
+                    ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+                continue
+            if ir.async_get(self.hass).async_get_issue(DOMAIN, issue_id) is not None:
+                continue
+            starts = dt_util.as_local(record.window.start)
+            LOGGER.warning(
+                "A code slot of %s could not be brought up to date (%s); retrying",
+                record.lock_name,
+                record.error,
+            )
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key=key,
+                translation_placeholders={
+                    "lock": lock.name if lock is not None else record.lock_name,
+                    "starts": f"{starts:%Y-%m-%d %H:%M}",
+                },
+            )
+
+    @callback
+    def _arm(self, soonest: datetime | None = None) -> None:
+        """Run again at the next moment a record's code must change on a lock."""
+        now = dt_util.utcnow()
+        moments = [soonest] if soonest is not None else []
+        if self._failing:
+            moments.append(now + RETRY_AFTER)
+        for record in self.records():
+            window = record.window
+            moments.extend(
+                moment
+                for moment in (window.start - CHECK_BEFORE, window.start, window.end)
+                if moment > now
+            )
+        if not moments:
+            return
+        when = min(moments)
+        if self._timer is not None:
+            self._timer()
+        self._timer = async_track_point_in_utc_time(self.hass, self._due, when)
+
+    @callback
+    def _due(self, now: datetime) -> None:
+        self._timer = None
+        self.entry.async_create_background_task(
+            self.hass, self.async_run(), f"{DOMAIN} code slots of {self.entry.title}"
+        )
+
+
+def _late(
+    notes: tuple[str, ...], what: str, due: datetime, now: datetime
+) -> tuple[str, ...]:
+    """Add a note when a write or a clear came well after its moment."""
+    if now - due < LATE_AFTER:
+        return notes
+    at = dt_util.as_local(now)
+    was = dt_util.as_local(due)
+    return (
+        *notes,
+        f"{what} late, at {at:%Y-%m-%d %H:%M} instead of {was:%Y-%m-%d %H:%M}: "
+        "Home Assistant was not running, or the lock did not answer, then.",
+    )
+
+
+async def async_setup_activation(
+    hass: HomeAssistant, entry: LockbookingConfigEntry, ledger: CodeLedger
+) -> None:
+    """Catch the account's slot codes up in the background, and keep them on time.
+
+    Set-up does not wait on a lock: a window missed while Home Assistant was down is
+    written (or cleared) late by the first run.
+    """
+    activation = SlotActivation(hass, entry, ledger)
+    entry.runtime_data.activation = activation
+    entry.async_on_unload(activation.async_stop)
+    if activation.records():
+        entry.async_create_background_task(
+            hass, activation.async_run(), f"{DOMAIN} code slots of {entry.title}"
+        )
