@@ -124,7 +124,12 @@ async def test_a_code_is_written_at_check_in_and_cleared_at_check_out(
     [
         ("lock.front_door", "set_lock_usercode", "code_slot", "usercode"),
         ("lock.back_door", "set_lock_user_code", "code_slot", "user_code"),
-        ("lock.side_door", "set_lock_credential", "credential_index", "credential_data"),
+        (
+            "lock.side_door",
+            "set_lock_credential",
+            "credential_index",
+            "credential_data",
+        ),
     ],
 )
 async def test_each_integration_gets_its_own_fields(
@@ -162,7 +167,9 @@ async def test_a_revoke_before_the_window_writes_nothing(
 ) -> None:
     await _issue(hass, "lock.front_door")
     [revoked] = (
-        await _call(hass, "revoke_code", {"entity_id": "lock.front_door", "uid": "stay-1"})
+        await _call(
+            hass, "revoke_code", {"entity_id": "lock.front_door", "uid": "stay-1"}
+        )
     )["codes"]
     assert revoked["status"] == "revoked"
     await _at(hass, freezer, CHECK_IN)
@@ -188,7 +195,9 @@ async def test_overlapping_stays_take_different_slots_and_a_full_lock_refuses(
     hass: HomeAssistant, keypads: FakeKeypads, freezer: FrozenDateTimeFactory
 ) -> None:
     keypads.slots["lock.front_door"] = {3: "999999"}  # the host's own code
-    slots = [(await _issue(hass, "lock.front_door", f"stay-{n}"))["slot"] for n in range(10)]
+    slots = [
+        (await _issue(hass, "lock.front_door", f"stay-{n}"))["slot"] for n in range(10)
+    ]
     assert slots == list(range(10, 20))
     with pytest.raises(ServiceValidationError) as refused:
         await _issue(hass, "lock.front_door", "stay-10")
@@ -284,7 +293,9 @@ async def test_an_unreachable_lock_turns_the_code_failed_with_a_repair(
     assert keypads.held("lock.front_door") == {10: code["code"]}
     [shown] = await _status(hass, "lock.front_door")
     assert shown["status"] == "issued"
-    assert not any(key[1].startswith("slot_code_not") for key in ir.async_get(hass).issues)
+    assert not any(
+        key[1].startswith("slot_code_not") for key in ir.async_get(hass).issues
+    )
 
 
 @pytest.mark.usefixtures("account")
@@ -317,7 +328,9 @@ async def test_a_clear_that_fails_is_retried_and_told(
     keypads.unreachable.clear()
     await _at(hass, freezer, "2026-12-05T11:06:00+01:00")
     assert keypads.held("lock.front_door") == {}
-    assert not any(key[1].startswith("slot_code_not") for key in ir.async_get(hass).issues)
+    assert not any(
+        key[1].startswith("slot_code_not") for key in ir.async_get(hass).issues
+    )
 
 
 @pytest.mark.usefixtures("account")

@@ -33,6 +33,8 @@ from .vendors.base import VendorError, VendorRejectedError
 
 # While a write or a clear fails, it is tried again this often.
 RETRY_AFTER = timedelta(minutes=5)
+# The soonest a run follows another one.
+RETRY_SOON = timedelta(seconds=30)
 # How long before a window opens the lock is checked for being reachable.
 CHECK_BEFORE = timedelta(hours=1)
 # A write or clear this long after its moment says so in the record's notes.
@@ -124,6 +126,7 @@ class SlotActivation:
         self.ledger = ledger
         self._timer: CALLBACK_TYPE | None = None
         self._failing: dict[str, str] = {}
+        self._running = False
 
     @callback
     def async_stop(self) -> None:
@@ -148,17 +151,21 @@ class SlotActivation:
     async def async_run(self, now: datetime | None = None) -> None:
         """Bring every slot of the account's locks in line with its records, then re-arm."""
         self._timer = None
-        failing: dict[str, str] = {}
-        for listed in self.records():
-            async with self.ledger.working_on(listed.key):
-                record = self.ledger.get(listed.uid, listed.lock_key, listed.scope)
-                if record is None:
-                    continue
-                try:
-                    await self.async_apply(record, arm=False)
-                except VendorError as err:
-                    failing[record.lock_key] = err.key
-        self._failing = failing
+        self._running = True
+        try:
+            failing: dict[str, str] = {}
+            for listed in self.records():
+                async with self.ledger.working_on(listed.key):
+                    record = self.ledger.get(listed.uid, listed.lock_key, listed.scope)
+                    if record is None:
+                        continue
+                    try:
+                        await self.async_apply(record, arm=False)
+                    except VendorError as err:
+                        failing[record.lock_key] = err.key
+            self._failing = failing
+        finally:
+            self._running = False
         self._arm()
 
     async def async_apply(self, record: CodeRecord, *, arm: bool = True) -> CodeRecord:
@@ -297,7 +304,10 @@ class SlotActivation:
         lock_id = lock_id_in(self.entry.unique_id, record.lock_key) or ""
         failing = record.error is not None
         now = dt_util.utcnow()
-        keeps = failing and wanted_slot(record, now) is None
+        keeps = failing and (
+            record.stale_slot is not None
+            or record.on_lock_slot not in (None, wanted_slot(record, now))
+        )
         for key, raised in (
             (ISSUE_NOT_WRITTEN, failing and not keeps),
             (ISSUE_NOT_CLEARED, keeps),
@@ -339,6 +349,9 @@ class SlotActivation:
         if self._failing:
             moments.append(now + RETRY_AFTER)
         for record in self.records():
+            if not settled(record, now):
+                # Due now (a moment passed while another run re-armed), or retried.
+                moments.append(now if record.error is None else now + RETRY_AFTER)
             window = record.window
             moments.extend(
                 moment
@@ -350,7 +363,13 @@ class SlotActivation:
         when = min(moments)
         if self._timer is not None:
             self._timer()
-        self._timer = async_track_point_in_utc_time(self.hass, self._due, when)
+            self._timer = None
+        if when <= now and not self._running:
+            self._due(now)  # a moment passed while another call re-armed
+            return
+        self._timer = async_track_point_in_utc_time(
+            self.hass, self._due, max(when, now + RETRY_SOON)
+        )
 
     @callback
     def _due(self, now: datetime) -> None:
