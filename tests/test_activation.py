@@ -6,7 +6,6 @@ window opens and out when it closes, across restarts, failures and revokes.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
