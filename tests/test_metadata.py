@@ -130,7 +130,8 @@ def test_every_exception_key_is_translated() -> None:
 
 
 @pytest.mark.parametrize(
-    "kind", ["demo", "igloohome", "nuki", "unifi_access", "reservations"]
+    "kind",
+    ["demo", "home_assistant", "igloohome", "nuki", "unifi_access", "reservations"],
 )
 def test_every_account_kind_has_a_step(kind: str) -> None:
     config = _load(INTEGRATION / "strings.json")["config"]

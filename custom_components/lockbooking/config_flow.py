@@ -36,12 +36,17 @@ from .vendors.base import (
     VendorInputError,
     VendorUnavailableError,
 )
+from .vendors.home_assistant.flow import (
+    HomeAssistantLocksFlowMixin,
+    HomeAssistantLocksOptionsFlow,
+)
 from .vendors.nuki_ble.flow import NukiBleFlowMixin
 from .vendors.unifi_access.flow import UNTRUSTED_CERTIFICATE, CertificateTrustFlowMixin
 
 
 class LockbookingConfigFlow(
     ReservationsFlowMixin,
+    HomeAssistantLocksFlowMixin,
     NukiBleFlowMixin,
     CertificateTrustFlowMixin,
     ConfigFlow,
@@ -92,14 +97,19 @@ class LockbookingConfigFlow(
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
-        """Options of a reservations entry."""
+        """Options of a reservations entry or of the "Locks in Home Assistant" account."""
+        if config_entry.data.get(CONF_KIND) == EntryKind.HOME_ASSISTANT:
+            return HomeAssistantLocksOptionsFlow()
         return ReservationsOptionsFlow()
 
     @classmethod
     @callback
     def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
-        """Only reservations entries have options."""
-        return config_entry.data.get(CONF_KIND) == EntryKind.RESERVATIONS
+        """Only reservations entries and the "Locks in Home Assistant" account have options."""
+        return config_entry.data.get(CONF_KIND) in (
+            EntryKind.RESERVATIONS,
+            EntryKind.HOME_ASSISTANT,
+        )
 
     async def async_step_reauth(
         self, entry_data: Mapping[str, Any]
@@ -148,6 +158,9 @@ class LockbookingConfigFlow(
             return await self._async_reconfigure_reservations(user_input)
         if entry.data[CONF_KIND] == EntryKind.NUKI_BLE:
             return await self.async_step_nuki_ble_reconfigure(user_input)
+        if entry.data[CONF_KIND] == EntryKind.HOME_ASSISTANT:
+            # Nothing but its locks to change, and its options flow does that.
+            return self.async_abort(reason="reconfigure_in_options")
         return await self._async_step_account(
             EntryKind(entry.data[CONF_KIND]), user_input, step_id="reconfigure"
         )
