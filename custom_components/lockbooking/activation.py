@@ -25,10 +25,9 @@ from .code_record import CodeRecord, CodeStatus
 from .const import DOMAIN, LOGGER
 from .coordinator import LockbookingConfigEntry
 from .ledger import CodeLedger
-from .locks import LockTarget, lock_id_in
-from .models import Lock, SlotRange
-from .planner import PlanRefused
-from .slots import NoFreeSlotError, SlotUse, pick_slot
+from .locks import lock_id_in
+from .models import Lock
+from .slot_choice import late, settled, wanted_slot
 from .vendors.base import VendorError, VendorRejectedError
 
 # While a write or a clear fails, it is tried again this often.
@@ -37,81 +36,9 @@ RETRY_AFTER = timedelta(minutes=5)
 RETRY_SOON = timedelta(seconds=30)
 # How long before a window opens the lock is checked for being reachable.
 CHECK_BEFORE = timedelta(hours=1)
-# A write or clear this long after its moment says so in the record's notes.
-LATE_AFTER = timedelta(minutes=5)
 ISSUE_NOT_WRITTEN = "slot_code_not_written"
 ISSUE_NOT_CLEARED = "slot_code_not_cleared"
 UNREACHABLE = "lock_unreachable"
-_EVER = (
-    datetime.min.replace(tzinfo=dt_util.UTC),
-    datetime.max.replace(tzinfo=dt_util.UTC),
-)
-
-
-def slot_for(
-    ledger: CodeLedger,
-    target: LockTarget,
-    starts: datetime,
-    ends: datetime,
-    *,
-    own_key: str,
-    prefer: int | None = None,
-) -> int:
-    """Choose the managed slot a code window will use on a slot lock.
-
-    The slot a record already has is kept when it is free for the new window. Raises
-    PlanRefused (`no_free_slot`) when every managed slot is held for part of it.
-    """
-    managed = target.lock.slots
-    assert managed is not None
-    uses = _slot_uses(ledger, target.key, own_key)
-    if prefer is not None and prefer in managed:
-        try:
-            return pick_slot(SlotRange(prefer, 1), uses, starts, ends)
-        except NoFreeSlotError:
-            pass
-    try:
-        return pick_slot(managed, uses, starts, ends)
-    except NoFreeSlotError as err:
-        raise PlanRefused(
-            "no_free_slot",
-            {
-                "lock": target.lock.name,
-                "slots": f"{managed.first}-{managed.first + managed.count - 1}",
-            },
-        ) from err
-
-
-def _slot_uses(ledger: CodeLedger, lock_key: str, own_key: str) -> list[SlotUse]:
-    """Every slot the lock's other records hold: for their window, or while on the lock."""
-    uses: list[SlotUse] = []
-    for record in ledger.records():
-        if record.lock_key != lock_key or record.key == own_key:
-            continue
-        for held in (record.on_lock_slot, record.stale_slot):
-            if held is not None:
-                uses.append(SlotUse(held, *_EVER, record.key))
-        if record.slot is not None and record.status is CodeStatus.ISSUED:
-            window = record.window
-            uses.append(SlotUse(record.slot, window.start, window.end, record.key))
-    return uses
-
-
-def wanted_slot(record: CodeRecord, now: datetime) -> int | None:
-    """Tell the slot the record's code should be in now (None: not on the lock)."""
-    if record.status is not CodeStatus.ISSUED or record.slot is None:
-        return None
-    window = record.window
-    return record.slot if window.start <= now < window.end else None
-
-
-def settled(record: CodeRecord, now: datetime) -> bool:
-    """Tell whether the lock holds exactly what the record wants there now."""
-    want = wanted_slot(record, now)
-    on_lock = (want, record.code) if want is not None else (None, None)
-    return (record.on_lock_slot, record.on_lock_code) == on_lock and (
-        record.stale_slot is None
-    )
 
 
 class SlotActivation:
@@ -241,7 +168,7 @@ class SlotActivation:
                         on_lock_code=record.code,
                         stale_slot=previous if previous != want else record.stale_slot,
                         error=None,
-                        notes=_late(record.notes, "Written", window.start, now),
+                        notes=late(record.notes, "Written", window.start, now),
                     )
                 )
                 await self._async_overwritten(record, want)
@@ -253,7 +180,7 @@ class SlotActivation:
                     on_lock_slot=None,
                     on_lock_code=None,
                     error=None,
-                    notes=_late(record.notes, "Cleared", window.end, now)
+                    notes=late(record.notes, "Cleared", window.end, now)
                     if ended
                     else record.notes,
                 )
@@ -377,21 +304,6 @@ class SlotActivation:
         self.entry.async_create_background_task(
             self.hass, self.async_run(), f"{DOMAIN} code slots of {self.entry.title}"
         )
-
-
-def _late(
-    notes: tuple[str, ...], what: str, due: datetime, now: datetime
-) -> tuple[str, ...]:
-    """Add a note when a write or a clear came well after its moment."""
-    if now - due < LATE_AFTER:
-        return notes
-    at = dt_util.as_local(now)
-    was = dt_util.as_local(due)
-    return (
-        *notes,
-        f"{what} late, at {at:%Y-%m-%d %H:%M} instead of {was:%Y-%m-%d %H:%M}: "
-        "Home Assistant was not running, or the lock did not answer, then.",
-    )
 
 
 async def async_setup_activation(

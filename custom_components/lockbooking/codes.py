@@ -12,11 +12,9 @@ from datetime import datetime
 
 from homeassistant.core import HomeAssistant
 
-from .activation import slot_for
 from .code_choice import (
     NOTE_PREFERRED_REFUSED,
     CodeRequest,
-    code_holder,
     live_codes,
     noted,
     plan_for,
@@ -28,6 +26,7 @@ from .locks import LockTarget
 from .models import CodeKind, IssuedCode, PlannedCode
 from .planner import PlanRefused, generate_code
 from .reconcile import async_settle
+from .slot_choice import check_slot, slot_for
 from .superseded import async_revoke_superseded
 from .vendors.base import (
     VendorAuthError,
@@ -61,7 +60,7 @@ async def async_issue(
             try:
                 plans[target.key] = plan_preferring(hass, ledger, target, request)
                 if target.lock.slots is not None:
-                    _check_slot(ledger, target, *plans[target.key])
+                    check_slot(ledger, target, *plans[target.key])
             except PlanRefused as err:
                 err.placeholders.setdefault("lock", target.lock.name)
                 raise
@@ -219,26 +218,6 @@ async def _async_send(
     if record.superseded is not None:
         record = await async_revoke_superseded(ledger, target, record, strict=False)
     return record
-
-
-def _check_slot(
-    ledger: CodeLedger, target: LockTarget, request: CodeRequest, plan: PlannedCode
-) -> None:
-    """Refuse, before any call, a slot lock's code with no free slot or a taken code."""
-    own = record_key(request.uid, target.key, request.scope)
-    existing = ledger.get(request.uid, target.key, request.scope)
-    slot_for(
-        ledger,
-        target,
-        plan.window.start,
-        plan.window.end,
-        own_key=own,
-        prefer=existing.slot if existing is not None else None,
-    )
-    if request.code is not None and code_holder(
-        ledger, target.key, request.code, request
-    ):
-        raise PlanRefused("code_in_use", {"lock": target.lock.name})
 
 
 async def _async_schedule_in_slot(

@@ -5,19 +5,25 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from .code_record import CodeRecord
 from .const import DOMAIN, LOGGER
 from .models import Lock
 from .vendors.base import LockVendor, VendorAuthError, VendorError
 
-if TYPE_CHECKING:
-    from .activation import SlotActivation
+
+class SlotWriter(Protocol):
+    """What codes and revokes need of an account's scheduled activation (activation.py)."""
+
+    async def async_apply(self, record: CodeRecord, *, arm: bool = True) -> CodeRecord:
+        """Make the lock hold what the record wants now; raise VendorError if it did not."""
+
 
 # Code requests one account may have at its vendor at once: vendors rate-limit per
 # account, so a burst of due stays queues here rather than in a row of 429s.
@@ -34,7 +40,7 @@ class AccountData:
         default_factory=lambda: asyncio.Semaphore(MAX_VENDOR_CALLS)
     )
     # Writes and clears the codes of locks that keep no window themselves.
-    activation: SlotActivation | None = None
+    activation: SlotWriter | None = None
 
 
 type LockbookingConfigEntry = ConfigEntry[AccountData]

@@ -152,8 +152,11 @@ def _not_ours(reference: str) -> ServiceValidationError:
 
 @callback
 def lock_key_of_device(hass: HomeAssistant, device_id: str) -> str | None:
-    """Find the lock key (device identifier) of a loaded lockbooking lock's device."""
-    target = lock_of_device(hass, locks_by_key(hass), device_id, None)
+    """Find the lock key of a loaded lock's device (or of a managed lock entity)."""
+    locks = locks_by_key(hass)
+    if (in_ha := _lock_in_ha(hass, locks, device_id)) is not None:
+        return in_ha.key
+    target = lock_of_device(hass, locks, device_id, None)
     return target.key if target else None
 
 

@@ -74,6 +74,7 @@ from ..const import (
 )
 from ..field_checks import is_feed_address, is_name, pattern_problem, text_errors
 from ..locks import lock_key_of_device, locks_for_keys
+from ..vendors.home_assistant.actions import INTEGRATIONS_WITH_CODES
 from .feed import DEFAULT_BLOCK_PATTERNS, parse_feed
 from .feed_address import feed_address_key
 from .feed_fetch import FeedError, async_fetch_feed, is_secure
@@ -97,8 +98,16 @@ RESERVATIONS_SCHEMA = vol.Schema(
         vol.Optional(CONF_CALENDAR): EntitySelector(
             EntitySelectorConfig(domain="calendar")
         ),
+        # LockBooking's own locks, and the devices of locks already in Home Assistant
+        # that a "Locks in Home Assistant" account manages.
         vol.Required(CONF_LOCKS): DeviceSelector(
-            DeviceSelectorConfig(integration=DOMAIN, multiple=True)
+            DeviceSelectorConfig(
+                filter=[
+                    {"integration": integration}
+                    for integration in (DOMAIN, *INTEGRATIONS_WITH_CODES)
+                ],
+                multiple=True,
+            )
         ),
         vol.Required(CONF_CHECKIN, default=DEFAULT_CHECKIN): TimeSelector(),
         vol.Required(CONF_CHECKOUT, default=DEFAULT_CHECKOUT): TimeSelector(),

@@ -164,6 +164,8 @@ SCHLAGE: Final = CodeActions(
     read_action="get_codes",
 )
 
+# The integrations whose locks a "Locks in Home Assistant" account can manage.
+INTEGRATIONS_WITH_CODES: Final = tuple(integration.value for integration in Integration)
 ACTIONS: Final[Mapping[Integration, CodeActions]] = MappingProxyType(
     {actions.integration: actions for actions in (ZWAVE_JS, ZHA, MATTER, SCHLAGE)}
 )
