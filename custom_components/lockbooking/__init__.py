@@ -27,6 +27,7 @@ from .reservations.entry_codes import async_revoke_entry_codes
 from .reservations.runtime import ReservationsConfigEntry, ReservationsRuntime
 from .reservations.scheduler import CodeScheduler
 from .services import async_setup_services
+from .slot_release import async_release_account
 from .vendors import async_create_vendor
 from .vendors.base import VendorUnavailableError
 
@@ -129,7 +130,12 @@ async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Drop what a removed reservations entry left: repairs, live codes, saved stays."""
+    """Drop what a removed entry left: live codes, and a reservations entry's repairs."""
+    if entry.data[CONF_KIND] == EntryKind.HOME_ASSISTANT:
+        # Codes in slots have no end of their own: nobody would clear them later.
+        await async_release_account(
+            hass, hass.data[LEDGER], entry.unique_id, {**entry.data, **entry.options}
+        )
     if entry.data[CONF_KIND] == EntryKind.RESERVATIONS:
         async_remove_warnings(hass, entry.entry_id)
         ir.async_delete_issue(

@@ -25,9 +25,11 @@ from .code_record import CodeRecord, CodeStatus
 from .const import DOMAIN, LOGGER
 from .coordinator import LockbookingConfigEntry
 from .ledger import CodeLedger
-from .locks import lock_id_in
-from .models import Lock
-from .slot_choice import late, settled, wanted_slot
+from .locks import LockTarget, lock_id_in
+from .models import Lock, SlotRange
+from .planner import PlanRefused
+from .slot_choice import late, settled, slot_for, wanted_slot
+from .slot_release import ISSUE_NOT_CLEARED, async_clear_slot, async_release_lock
 from .vendors.base import VendorError, VendorRejectedError
 
 # While a write or a clear fails, it is tried again this often.
@@ -37,7 +39,6 @@ RETRY_SOON = timedelta(seconds=30)
 # How long before a window opens the lock is checked for being reachable.
 CHECK_BEFORE = timedelta(hours=1)
 ISSUE_NOT_WRITTEN = "slot_code_not_written"
-ISSUE_NOT_CLEARED = "slot_code_not_cleared"
 UNREACHABLE = "lock_unreachable"
 
 
@@ -103,6 +104,8 @@ class SlotActivation:
         """
         now = dt_util.utcnow()
         lock = self._lock(record)
+        if lock is not None:
+            record = await self._async_reslot(record, lock)
         record = await self._async_check_ahead(record, lock, now)
         if settled(record, now):
             if arm:
@@ -123,6 +126,28 @@ class SlotActivation:
         if arm:
             self._arm()
         return record
+
+    async def _async_reslot(self, record: CodeRecord, lock: Lock) -> CodeRecord:
+        """Give a code another slot when the host moved the lock's managed slots."""
+        if (
+            lock.slots is None
+            or record.slot is None
+            or record.slot in lock.slots
+            or record.status is not CodeStatus.ISSUED
+        ):
+            return record
+        window = record.window
+        try:
+            slot = slot_for(
+                self.ledger,
+                LockTarget(self.entry, lock),
+                window.start,
+                window.end,
+                own_key=record.key,
+            )
+        except PlanRefused:
+            return await self.ledger.async_put(record.evolve(error="no_free_slot"))
+        return await self.ledger.async_put(record.evolve(slot=slot))
 
     async def _async_check_ahead(
         self, record: CodeRecord, lock: Lock | None, now: datetime
@@ -193,20 +218,28 @@ class SlotActivation:
         return record
 
     async def _async_clear(self, record: CodeRecord, lock: Lock, slot: int) -> None:
-        """Clear a slot, unless another record's code has been written over it."""
-        if any(
-            other.on_lock_slot == slot
-            for other in self.ledger.records()
-            if other.lock_key == record.lock_key and other.key != record.key
-        ):
-            return
-        vendor = self.entry.runtime_data.vendor
+        """Clear a slot of the record's (unless another code is written over it)."""
         async with self.entry.runtime_data.vendor_calls:
-            await vendor.async_clear_slot(lock, slot)
-            if await vendor.async_slot_holds(lock, slot, None) is False:
-                await vendor.async_clear_slot(lock, slot)
-                if await vendor.async_slot_holds(lock, slot, None) is False:
-                    raise VendorRejectedError("The lock kept the code.")
+            await async_clear_slot(
+                self.ledger, self.entry.runtime_data.vendor, lock, record, slot
+            )
+
+    async def async_release(self, lock_id: str, keep: SlotRange | None) -> None:
+        """Clear a lock's codes from slots it stops managing (all, when it leaves).
+
+        Raises VendorError when a slot may still hold a code: the host's change waits.
+        """
+        lock = (self.entry.runtime_data.coordinator.data or {}).get(lock_id)
+        if lock is None:
+            return
+        async with self.entry.runtime_data.vendor_calls:
+            await async_release_lock(
+                self.ledger,
+                self.entry.runtime_data.vendor,
+                self.entry.unique_id,
+                lock,
+                keep,
+            )
 
     async def _async_overwritten(self, record: CodeRecord, slot: int) -> None:
         """Tell other records whose code was in the slot that it is gone from the lock."""

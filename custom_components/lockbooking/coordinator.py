@@ -14,7 +14,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 
 from .code_record import CodeRecord
 from .const import DOMAIN, LOGGER
-from .models import Lock
+from .models import Lock, SlotRange
 from .vendors.base import LockVendor, VendorAuthError, VendorError
 
 
@@ -23,6 +23,9 @@ class SlotWriter(Protocol):
 
     async def async_apply(self, record: CodeRecord, *, arm: bool = True) -> CodeRecord:
         """Make the lock hold what the record wants now; raise VendorError if it did not."""
+
+    async def async_release(self, lock_id: str, keep: SlotRange | None) -> None:
+        """Clear a lock's codes from slots it stops managing (all, for None)."""
 
 
 # Code requests one account may have at its vendor at once: vendors rate-limit per

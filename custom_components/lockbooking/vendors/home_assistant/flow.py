@@ -39,7 +39,9 @@ from ...const import (
     DEFAULT_CODE_LENGTH,
     EntryKind,
 )
+from ...models import SlotRange
 from ...slots import DEFAULT_FIRST_SLOT, DEFAULT_SLOT_COUNT
+from ..base import VendorError
 from .actions import ACTIONS, Integration
 
 # The account's identity, as its vendor's `async_identify` gives it (one per install).
@@ -245,6 +247,29 @@ class HomeAssistantLocksOptionsFlow(OptionsFlowWithReload):
             description_placeholders=placeholders,
         )
 
+    async def _async_release_slots(self) -> dict[str, str]:
+        """Clear codes from the slots (and locks) the account stops managing, first.
+
+        A slot lock keeps a code for good: nothing would clear one left in a slot
+        lockbooking no longer manages. A lock that cannot clear them keeps its settings.
+        """
+        activation = getattr(self.config_entry, "runtime_data", None)
+        activation = getattr(activation, "activation", None)
+        if activation is None:
+            return {}
+        for registry_id in self._stored:
+            chosen = self._chosen.get(registry_id)
+            keep = (
+                SlotRange(chosen[CONF_FIRST_SLOT], chosen[CONF_SLOT_COUNT])
+                if chosen is not None
+                else None
+            )
+            try:
+                await activation.async_release(registry_id, keep)
+            except VendorError:
+                return {"base": "codes_not_released"}
+        return {}
+
     async def async_step_lock(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -256,15 +281,16 @@ class HomeAssistantLocksOptionsFlow(OptionsFlowWithReload):
             errors = check_settings({entry.platform}, settings)
             if not errors:
                 self._chosen[entry.id] = settings
-                self._pending.pop(0)
-                if not self._pending:
+                if len(self._pending) > 1:
+                    self._pending.pop(0)
+                    return await self.async_step_lock()
+                if not (errors := await self._async_release_slots()):
                     return self.async_create_entry(
                         data={
                             **self.config_entry.options,
                             CONF_LOCK_ENTITIES: self._chosen,
                         }
                     )
-                return await self.async_step_lock()
         defaults = {**DEFAULT_SETTINGS, **self._stored.get(entry.id, {})}
         return self.async_show_form(
             step_id="lock",
