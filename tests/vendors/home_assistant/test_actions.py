@@ -176,3 +176,14 @@ def test_fields_used() -> None:
     }
     assert MATTER.fields_used()["clear_lock_user"] == {"user_index"}
     assert SCHLAGE.fields_used()["get_codes"] == frozenset()
+
+
+def test_read_data() -> None:
+    assert MATTER.read_data(3) == {"credential_type": "pin", "credential_index": 3}
+    assert ZWAVE_JS.read_data(10) == {"code_slot": 10}
+    assert MATTER.fields_used()["get_lock_credential_status"] == {
+        "credential_type",
+        "credential_index",
+    }
+    with pytest.raises(ValueError, match="cannot read"):
+        ZHA.read_data(10)

@@ -59,6 +59,7 @@ class CodeActions:
     # A response-only action reading a code back, and the fields it takes.
     read_action: str | None = None
     read_slot_field: str | None = None
+    read_constants: Mapping[str, Any] = field(default_factory=_frozen)
 
     @property
     def lock_keeps_window(self) -> bool:
@@ -91,6 +92,12 @@ class CodeActions:
         data.update(self._address(slot, name))
         return data
 
+    def read_data(self, slot: int) -> dict[str, Any]:
+        """Build the service data that reads back what `slot` holds."""
+        if self.read_action is None or self.read_slot_field is None:
+            raise ValueError(f"{self.integration} cannot read a slot back")
+        return {**self.read_constants, self.read_slot_field: slot}
+
     def _address(self, slot: int | None, name: str | None) -> dict[str, Any]:
         if self.slot_field is not None:
             if slot is None:
@@ -118,7 +125,9 @@ class CodeActions:
             used[self.clear_user[0]] = frozenset({self.clear_user[1]})
         if self.read_action is not None:
             used[self.read_action] = frozenset(
-                {self.read_slot_field} if self.read_slot_field is not None else set()
+                {self.read_slot_field, *self.read_constants}
+                if self.read_slot_field is not None
+                else set(self.read_constants)
             )
         return used
 
@@ -152,6 +161,7 @@ MATTER: Final = CodeActions(
     clear_user=("clear_lock_user", "user_index"),
     read_action="get_lock_credential_status",
     read_slot_field="credential_index",
+    read_constants=_frozen({"credential_type": "pin"}),
 )
 SCHLAGE: Final = CodeActions(
     Integration.SCHLAGE,
