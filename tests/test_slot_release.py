@@ -53,7 +53,8 @@ async def account(
             blocking=True,
             return_response=True,
         )
-    assert keypads.held("lock.front_door") and keypads.held("lock.back_door")
+    assert keypads.held("lock.front_door")
+    assert keypads.held("lock.back_door")
     return entry
 
 
