@@ -433,3 +433,22 @@ async def test_a_failed_write_at_issue_reports_the_failure(
     await _at(hass, freezer, "2026-12-03T12:06:00+01:00")
     [record] = hass.data[LEDGER].records()
     assert keypads.held("lock.front_door") == {10: record.code}
+
+
+async def test_a_schlage_lock_keeps_the_window_itself(
+    hass: HomeAssistant, keypads: FakeKeypads, freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.move_to(BEFORE)
+    entry = ha_account_entry([add_ha_lock(hass, "schlage", "porch")])
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    code = await _issue(hass, "lock.porch")
+    assert code["status"] == "issued"
+    assert "slot" not in code
+    [added] = keypads.writes("add_code")
+    assert added["code"] == code["code"]
+    assert added["start_datetime"].isoformat() == STAY["start"]
+    assert added["end_datetime"].isoformat() == STAY["end"]
+    await _call(hass, "revoke_code", {"entity_id": "lock.porch", "uid": "stay-1"})
+    assert keypads.names["lock.porch"] == {}

@@ -196,7 +196,6 @@ class SlotActivation:
                         notes=late(record.notes, "Written", window.start, now),
                     )
                 )
-                await self._async_overwritten(record, want)
         elif record.on_lock_slot is not None:
             await self._async_clear(record, lock, record.on_lock_slot)
             ended = now >= window.end and record.status is CodeStatus.ISSUED
@@ -240,18 +239,6 @@ class SlotActivation:
                 lock,
                 keep,
             )
-
-    async def _async_overwritten(self, record: CodeRecord, slot: int) -> None:
-        """Tell other records whose code was in the slot that it is gone from the lock."""
-        for other in self.ledger.records():
-            if other.lock_key != record.lock_key or other.key == record.key:
-                continue
-            if other.on_lock_slot == slot:
-                await self.ledger.async_put(
-                    other.evolve(on_lock_slot=None, on_lock_code=None)
-                )
-            elif other.stale_slot == slot:
-                await self.ledger.async_put(other.evolve(stale_slot=None))
 
     def _lock(self, record: CodeRecord) -> Lock | None:
         lock_id = lock_id_in(self.entry.unique_id, record.lock_key)

@@ -17,6 +17,7 @@ from .models import Reservation
 from .reservations.coordinator import ReservationsCoordinator, device_info
 from .reservations.feed import without_phone_digits
 from .reservations.runtime import ReservationsConfigEntry
+from .slot_choice import late_notes
 
 PARALLEL_UPDATES = 0
 
@@ -146,7 +147,8 @@ def _code_state(record: CodeRecord, reservation: Reservation) -> str:
         line += f", {starts:%d %b %H:%M} to {ends:%d %b %H:%M}"
     if record.used_at:
         line += f", used {_arrival_time(record.used_at, reservation)}"
-    return line
+    # A slot lock's code Home Assistant wrote or cleared late (it was not running).
+    return ", ".join([line, *late_notes(record.notes)])
 
 
 def _arrival_time(used_at: str, reservation: Reservation) -> str:

@@ -124,6 +124,15 @@ def late(
     was = dt_util.as_local(due)
     return (
         *notes,
-        f"{what} late, at {at:%Y-%m-%d %H:%M} instead of {was:%Y-%m-%d %H:%M}: "
-        "Home Assistant was not running, or the lock did not answer, then.",
+        f"{what} late at {at:%Y-%m-%d %H:%M} (due {was:%Y-%m-%d %H:%M}): Home "
+        "Assistant was not running, or the lock did not answer, then.",
     )
+
+
+def late_notes(notes: tuple[str, ...]) -> list[str]:
+    """Tell the late writes and clears a record's notes recorded, briefly."""
+    return [
+        note.split(" (", 1)[0].lower()
+        for note in notes
+        if note.startswith(("Written late", "Cleared late"))
+    ]

@@ -25,17 +25,12 @@ ISSUE_NOT_CLEARED = "slot_code_not_cleared"
 async def async_clear_slot(
     ledger: CodeLedger, vendor: LockVendor, lock: Lock, record: CodeRecord, slot: int
 ) -> None:
-    """Clear a record's code from a slot, unless another record's code is there now.
+    """Clear a record's code from a slot.
 
     Read back where the lock allows: a clear the lock did not keep is sent again once.
-    Raises VendorError when the slot may still hold the code.
+    Raises VendorError when the slot may still hold the code. No other record's code
+    is ever in the slot: a slot holding a code stays taken until it is cleared.
     """
-    if any(
-        other.on_lock_slot == slot
-        for other in ledger.records()
-        if other.lock_key == record.lock_key and other.key != record.key
-    ):
-        return  # written over by another stay's code: this one is gone already
     await vendor.async_clear_slot(lock, slot)
     if await vendor.async_slot_holds(lock, slot, None) is False:
         await vendor.async_clear_slot(lock, slot)

@@ -22,6 +22,7 @@ from custom_components.lockbooking.ledger import LEDGER
 from homeassistant.core import HomeAssistant
 
 from ..ha_locks import FakeKeypads, add_ha_lock, ha_account_entry, stub_integrations
+from ..helpers import calendar_events
 from .conftest import FEED_URL, FIRST_UID, feed, setup_seaside_flat, without_event
 
 # The sample feed's first stay: 24 August 16:00 to 2 September 11:00 (Vienna).
@@ -101,3 +102,32 @@ async def test_a_cancelled_stay_is_cleared_from_its_slot(
     assert record.status is CodeStatus.REVOKED
     assert keypads.held("lock.flat_door") == {}
     assert entry.state.recoverable
+
+
+async def test_the_calendar_shows_a_scheduled_code_and_a_late_write(
+    hass: HomeAssistant,
+    front_door_key: str,
+    keypads: FakeKeypads,
+    aioclient_mock: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await setup_seaside_flat(hass, aioclient_mock, "flat", [front_door_key])
+    [event] = await calendar_events(hass)
+    assert ": scheduled, 24 Aug 16:00 to 02 Sep 11:00" in event["description"]
+
+    account = hass.config_entries.async_entry_for_domain_unique_id(
+        "lockbooking", "home_assistant"
+    )
+    assert account is not None
+    await hass.config_entries.async_unload(account.entry_id)
+    await _at(hass, freezer, "2026-08-24T18:30:00+02:00")  # down over check-in
+    assert keypads.held("lock.flat_door") == {}
+    assert await hass.config_entries.async_setup(account.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    [record] = hass.data[LEDGER].records(FIRST_UID)
+    assert keypads.held("lock.flat_door") == {10: record.code}
+    [event] = await calendar_events(hass)
+    assert (
+        ": issued, 24 Aug 16:00 to 02 Sep 11:00, written late at 2026-08-24 18:30"
+        in (event["description"])
+    )
