@@ -46,6 +46,7 @@ async def test_devices(
         ("Front door", "LockBooking demo"),
         ("Cabin", "LockBooking demo"),
         ("Garden gate", "LockBooking demo"),
+        ("Back door keypad", "LockBooking demo"),
     }
     front = lock_device(hass, "demo_demo:front_door")
     assert front is not None

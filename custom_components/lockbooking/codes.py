@@ -13,12 +13,12 @@ from datetime import datetime
 from homeassistant.core import HomeAssistant
 
 from .code_choice import (
-    NOTE_PREFERRED_REFUSED,
     CodeRequest,
     live_codes,
     noted,
     plan_for,
     plan_preferring,
+    refused_note,
 )
 from .code_record import CodeRecord, CodeStatus, SupersededCode, record_key
 from .ledger import CodeLedger
@@ -82,7 +82,7 @@ async def async_issue(
                     raise
                 # The lock refused the preferred code (a UniFi site's PIN length is
                 # only known to its controller): a random one instead, said so.
-                plan = noted(plan_for(hass, target, request), NOTE_PREFERRED_REFUSED)
+                plan = noted(plan_for(hass, target, request), refused_note(request))
                 records.append(
                     await _async_issue_one(ledger, target, request, plan, existing)
                 )

@@ -52,6 +52,8 @@ CONF_CODE_CHOICE = "code_choice"
 CODE_CHOICE_RANDOM = "random"
 # The guest's phone number's last digits (Airbnb's "Last 4 Digits"), where a lock takes them.
 CODE_CHOICE_PHONE = "phone_digits"
+# One code for every lock of a stay that takes a chosen code (algoPIN locks differ).
+CONF_SAME_CODE = "same_code"
 # Warn when a stay's codes have not been used this long after check-in: for stays with
 # a code that dies unless used by some moment (a record's `use_by`), for every stay, or
 # never. The first value is stored in entries' options as it was first named.
@@ -71,6 +73,7 @@ DEFAULT_OPTIONS = {
     CONF_AUTO_REVOKE: True,
     CONF_REFRESH_MINUTES: 30,
     CONF_CODE_CHOICE: CODE_CHOICE_RANDOM,
+    CONF_SAME_CODE: False,
     CONF_NOT_ARRIVED: NOT_ARRIVED_USE_BY,
     CONF_NOT_ARRIVED_HOURS: 6,
     CONF_LONGEST_STAY: 60,

@@ -123,6 +123,7 @@ async def test_options_flow_reloads(
             "skip_patterns": ["Not available", "Owner stay"],
             "refresh_minutes": 60,
             "code_choice": "phone_digits",
+            "same_code": True,
             "not_arrived_warning": "all",
             "not_arrived_hours": 4,
         },
@@ -131,6 +132,7 @@ async def test_options_flow_reloads(
     await hass.async_block_till_done()
     assert init_reservations.options["refresh_minutes"] == 60
     assert init_reservations.options["code_choice"] == "phone_digits"
+    assert init_reservations.options["same_code"] is True
     assert init_reservations.options["not_arrived_warning"] == "all"
     assert init_reservations.options["not_arrived_hours"] == 4
     coordinator = init_reservations.runtime_data.coordinator

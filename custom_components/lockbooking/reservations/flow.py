@@ -61,6 +61,7 @@ from ..const import (
     CONF_NOT_ARRIVED,
     CONF_NOT_ARRIVED_HOURS,
     CONF_REFRESH_MINUTES,
+    CONF_SAME_CODE,
     CONF_SKIP_PATTERNS,
     CONF_URL,
     DEFAULT_CHECKIN,
@@ -153,6 +154,7 @@ OPTIONS_SCHEMA = vol.Schema(
                 mode=SelectSelectorMode.LIST,
             )
         ),
+        vol.Optional(CONF_SAME_CODE): BooleanSelector(),
         vol.Optional(CONF_NOT_ARRIVED): SelectSelector(
             SelectSelectorConfig(
                 options=[NOT_ARRIVED_USE_BY, NOT_ARRIVED_ALL, NOT_ARRIVED_OFF],

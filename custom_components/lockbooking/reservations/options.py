@@ -18,6 +18,7 @@ from ..const import (
     CONF_NOT_ARRIVED,
     CONF_NOT_ARRIVED_HOURS,
     CONF_REFRESH_MINUTES,
+    CONF_SAME_CODE,
     CONF_SKIP_PATTERNS,
     DEFAULT_OPTIONS,
 )
@@ -35,6 +36,7 @@ class ReservationsOptions:
     auto_revoke: bool
     refresh_minutes: int
     code_choice: str
+    same_code: bool
     not_arrived: str
     not_arrived_hours: float
     longest_stay_nights: int
@@ -55,6 +57,7 @@ class ReservationsOptions:
             auto_revoke=bool(value(CONF_AUTO_REVOKE)),
             refresh_minutes=int(value(CONF_REFRESH_MINUTES)),
             code_choice=str(value(CONF_CODE_CHOICE)),
+            same_code=bool(value(CONF_SAME_CODE)),
             not_arrived=str(value(CONF_NOT_ARRIVED)),
             not_arrived_hours=float(value(CONF_NOT_ARRIVED_HOURS)),
             longest_stay_nights=int(value(CONF_LONGEST_STAY)),

@@ -24,7 +24,7 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 from homeassistant.util.async_ import create_eager_task
 
-from ..code_choice import CodeRequest
+from ..code_choice import CodeRequest, with_common_code
 from ..code_record import CodeRecord
 from ..codes import CodeFailure, async_issue
 from ..const import (
@@ -285,6 +285,9 @@ class CodeScheduler:
         request = self.request_for(reservation)
         if not (targets := self._unserved(reservation, targets)):
             return  # served meanwhile (a host's call, say)
+        if ReservationsOptions.from_entry(self.entry).same_code:
+            # Over all the entry's locks, served ones too: their codes are the stay's.
+            request = with_common_code(self.ledger, self.targets, request)
         try:
             records = await async_issue(self.hass, self.ledger, targets, request)
         except PlanRefused as err:

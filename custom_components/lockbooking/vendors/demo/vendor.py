@@ -1,9 +1,11 @@
-"""The demo account: three simulated locks that follow the real vendors' rules.
+"""The demo account: four simulated locks that follow the real vendors' rules.
 
 It needs no hardware and no network, so a newcomer (and the test suite) can see every
 part of lockbooking working. Each lock mirrors one real platform: an igloohome-like
-padlock with offline algoPINs, a Nuki-like smart lock with a keypad, and a UniFi
-Access-like door that only unlocks and takes visitor PINs.
+padlock with offline algoPINs, a Nuki-like smart lock with a keypad, a UniFi
+Access-like door that only unlocks and takes visitor PINs, and a Z-Wave-like keypad
+that keeps codes in numbered slots without a time window (lockbooking writes a stay's
+code into a slot when its window opens and clears it when it closes).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from ...models import (
     LockState,
     LockStatus,
     PlannedCode,
+    SlotRange,
     Window,
 )
 from ...planner import code_problem, generate_code
@@ -54,6 +57,10 @@ RELOCK_AFTER = timedelta(seconds=5)
 # When the simulated guest types the code, after the code's window opens.
 GUEST_ARRIVES_AFTER = timedelta(minutes=42)
 VISITOR_PIN_RULES = CodeRules(kind=CodeKind.VISITOR_PIN, lengths=(6,), chosen_code=True)
+# A Z-Wave keypad lock's user codes: chosen digits in numbered slots, no time window.
+KEYPAD = "back_door_keypad"
+KEYPAD_RULES = CodeRules(kind=CodeKind.KEYPAD, lengths=(6,), chosen_code=True)
+KEYPAD_SLOTS = SlotRange(10, 10)
 
 
 class DemoVendor(LockVendor):
@@ -70,10 +77,16 @@ class DemoVendor(LockVendor):
         """Start with the locks locked and their batteries part-used."""
         super().__init__(hass, data)
         self._started = dt_util.utcnow()
-        self._state = {"front_door": LockState.LOCKED, "garden_gate": LockState.LOCKED}
+        self._state = {
+            "front_door": LockState.LOCKED,
+            "garden_gate": LockState.LOCKED,
+            KEYPAD: LockState.LOCKED,
+        }
         self._relock_at: datetime | None = None
         self._codes: dict[str, IssuedCode] = {}
         self._names: dict[str, str] = {}
+        # The keypad's code slots, by lock id and slot number (a restart empties them).
+        self._slots: dict[tuple[str, int], str] = {}
         # Never reused, as a vendor's ids are not: a revoked code's id is gone for good.
         self._vendor_ids = count(1)
 
@@ -85,7 +98,7 @@ class DemoVendor(LockVendor):
         return AccountIdentity(unique_id=f"demo_{slugify(name)}", title=name)
 
     async def async_get_locks(self) -> list[Lock]:
-        """List the three demo locks with their current, slowly draining, status."""
+        """List the four demo locks with their current, slowly draining, status."""
         now = dt_util.utcnow()
         if self._relock_at is not None and now >= self._relock_at:
             self._state["garden_gate"] = LockState.LOCKED
@@ -134,14 +147,39 @@ class DemoVendor(LockVendor):
                 code_rules=(VISITOR_PIN_RULES,),
                 status=LockStatus(state=self._state["garden_gate"]),
             ),
+            self._keypad(now),
         ]
+
+    def _keypad(self, now: datetime) -> Lock:
+        """Describe the Z-Wave-like keypad: codes in slots 10-19, no time windows."""
+        battery = self._battery(72, now)
+        return Lock(
+            id=KEYPAD,
+            name="Back door keypad",
+            manufacturer=MANUFACTURER,
+            model="Keypad deadbolt with code slots (Z-Wave-like)",
+            capabilities=Capabilities(
+                remote_lock=True,
+                remote_unlock=True,
+                reports_state=True,
+                battery_level=True,
+                battery_critical=True,
+            ),
+            code_rules=(KEYPAD_RULES,),
+            status=LockStatus(
+                state=self._state[KEYPAD],
+                battery_level=battery,
+                battery_critical=battery <= 20,
+            ),
+            slots=KEYPAD_SLOTS,
+        )
 
     def _battery(self, start: int, now: datetime) -> int:
         days = (now - self._started) / timedelta(days=1)
         return max(5, round(start - days * DRAIN_PER_DAY))
 
     async def async_lock(self, lock: Lock) -> None:
-        """Lock the front door (the only demo lock that locks remotely)."""
+        """Lock the front door or the keypad (the demo locks that lock remotely)."""
         self._state[lock.id] = LockState.LOCKED
 
     async def async_unlock(self, lock: Lock) -> None:
@@ -157,7 +195,12 @@ class DemoVendor(LockVendor):
     async def async_issue_code(
         self, lock: Lock, plan: PlannedCode, name: str, code: str | None
     ) -> IssuedCode:
-        """Issue a code the way the real vendor would."""
+        """Issue a code the way the real vendor would.
+
+        The keypad keeps no windows: its codes are written to slots, never issued.
+        """
+        if lock.slots is not None:
+            raise VendorUnsupportedError("slots")
         taken = {c.code for c in self._codes.values() if c.lock_id == lock.id}
         if plan.kind in (CodeKind.ALGOPIN_HOURLY, CodeKind.ALGOPIN_DAILY):
             code = _algopin(lock, plan)
@@ -216,6 +259,25 @@ class DemoVendor(LockVendor):
             and self._names.get(vendor_id) == name
         ]
 
+    async def async_write_slot(self, lock: Lock, slot: int, code: str) -> None:
+        """Put a code into one of the keypad's slots, as a Z-Wave lock's user code."""
+        _check_slot(lock, slot)
+        if (problem := code_problem(KEYPAD_RULES, code)) is not None:
+            raise VendorRejectedError(problem)
+        self._slots[lock.id, slot] = code
+
+    async def async_clear_slot(self, lock: Lock, slot: int) -> None:
+        """Empty one of the keypad's slots (an empty slot stays empty)."""
+        _check_slot(lock, slot)
+        self._slots.pop((lock.id, slot), None)
+
+    async def async_slot_holds(
+        self, lock: Lock, slot: int, code: str | None
+    ) -> bool | None:
+        """Read a slot back: a Z-Wave lock reports each slot's user code."""
+        _check_slot(lock, slot)
+        return self._slots.get((lock.id, slot)) == code
+
     async def async_get_code_uses(self, lock: Lock, since: datetime) -> list[CodeUse]:
         """Simulate each guest typing their code 42 minutes into its window.
 
@@ -228,6 +290,12 @@ class DemoVendor(LockVendor):
             if issued.lock_id == lock.id and since <= at <= now:
                 uses.append(CodeUse(at=at, vendor_id=vendor_id))
         return uses
+
+
+def _check_slot(lock: Lock, slot: int) -> None:
+    """Refuse a slot of a lock without slots, or one outside its managed range."""
+    if lock.slots is None or slot not in lock.slots:
+        raise VendorRejectedError(f"Slot {slot} is not one of this lock's code slots.")
 
 
 def _algopin(lock: Lock, plan: PlannedCode) -> str:
