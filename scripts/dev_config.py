@@ -135,6 +135,7 @@ def main(config: Path) -> None:
                                 "demo_demo:front_door",
                                 "demo_demo:cabin",
                                 "demo_demo:garden_gate",
+                                "demo_demo:back_door_keypad",
                             ],
                             "checkin_time": "16:00:00",
                             "checkout_time": "11:00:00",
