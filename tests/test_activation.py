@@ -452,3 +452,38 @@ async def test_a_schlage_lock_keeps_the_window_itself(
     assert added["end_datetime"].isoformat() == STAY["end"]
     await _call(hass, "revoke_code", {"entity_id": "lock.porch", "uid": "stay-1"})
     assert keypads.names["lock.porch"] == {}
+
+
+@pytest.mark.usefixtures("account")
+async def test_a_code_still_on_a_lock_is_never_forgotten(
+    hass: HomeAssistant, keypads: FakeKeypads, freezer: FrozenDateTimeFactory
+) -> None:
+    await _issue(hass, "lock.front_door")
+    await _at(hass, freezer, MID_STAY)
+    keypads.unreachable.add("lock.front_door")
+    ledger = hass.data[LEDGER]
+    await _at(hass, freezer, "2027-02-01T12:00:00+01:00")  # long past the window
+    assert await ledger.async_prune() == 0
+    [record] = ledger.records()
+    assert record.on_lock_slot == 10
+    keypads.unreachable.clear()
+    await _at(hass, freezer, "2027-02-01T12:06:00+01:00")
+    assert keypads.held("lock.front_door") == {}
+    assert await ledger.async_prune() == 1
+
+
+@pytest.mark.usefixtures("account")
+async def test_a_revoke_the_lock_missed_can_be_asked_again(
+    hass: HomeAssistant, keypads: FakeKeypads, freezer: FrozenDateTimeFactory
+) -> None:
+    await _issue(hass, "lock.front_door")
+    await _at(hass, freezer, MID_STAY)
+    keypads.unreachable.add("lock.front_door")
+    revoke = {"entity_id": "lock.front_door", "uid": "stay-1"}
+    with pytest.raises(HomeAssistantError):
+        await _call(hass, "revoke_code", revoke)
+    assert keypads.held("lock.front_door")
+    keypads.unreachable.clear()
+    [revoked] = (await _call(hass, "revoke_code", revoke))["codes"]
+    assert revoked["status"] == "revoked"
+    assert keypads.held("lock.front_door") == {}

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
 from .code_record import CodeRecord, CodeStatus
@@ -332,12 +333,18 @@ async def async_setup_activation(
     """Catch the account's slot codes up in the background, and keep them on time.
 
     Set-up does not wait on a lock: a window missed while Home Assistant was down is
-    written (or cleared) late by the first run.
+    written (or cleared) late by the first run, once Home Assistant has started.
     """
     activation = SlotActivation(hass, entry, ledger)
     entry.runtime_data.activation = activation
     entry.async_on_unload(activation.async_stop)
-    if activation.records():
-        entry.async_create_background_task(
-            hass, activation.async_run(), f"{DOMAIN} code slots of {entry.title}"
-        )
+
+    @callback
+    def catch_up(hass: HomeAssistant) -> None:
+        # Once Home Assistant has started: the locks' integrations are set up by then.
+        if activation.records():
+            entry.async_create_background_task(
+                hass, activation.async_run(), f"{DOMAIN} code slots of {entry.title}"
+            )
+
+    entry.async_on_unload(async_at_started(hass, catch_up))
