@@ -13,6 +13,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     MockUser,
+    async_capture_events,
     async_fire_time_changed,
 )
 
@@ -279,11 +280,17 @@ async def test_a_restart_keeps_the_schedule(
 async def test_an_unreachable_lock_turns_the_code_failed_with_a_repair(
     hass: HomeAssistant, keypads: FakeKeypads, freezer: FrozenDateTimeFactory
 ) -> None:
+    failed = async_capture_events(hass, "lockbooking_code_failed")
     code = await _issue(hass, "lock.front_door")
     keypads.unreachable.add("lock.front_door")
     await _at(hass, freezer, CHECK_IN)
     [shown] = await _status(hass, "lock.front_door")
     assert shown["status"] == "failed"
+    [event] = failed
+    assert event.data["uid"] == "stay-1"
+    assert event.data["codes"][0]["entity_id"] == "lock.front_door"
+    assert event.data["reason"] == "vendor_unavailable"
+    assert code["code"] not in str(event.data)
     issues = ir.async_get(hass).issues
     assert any(key[1].startswith("slot_code_not_written") for key in issues)
 

@@ -23,10 +23,10 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
 from .code_record import CodeRecord, CodeStatus
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, EVENT_CODE_FAILED, LOGGER
 from .coordinator import LockbookingConfigEntry
 from .ledger import CodeLedger
-from .locks import LockTarget, lock_id_in
+from .locks import LockTarget, lock_id_in, lock_ids, locks_for_keys
 from .models import Lock, SlotRange
 from .planner import PlanRefused
 from .slot_choice import late, settled, slot_for, wanted_slot
@@ -117,7 +117,7 @@ class SlotActivation:
                 raise VendorRejectedError("The lock is not in the account any more.")
             record = await self._async_bring_in_line(record, lock, now)
         except VendorError as err:
-            record = await self.ledger.async_put(record.evolve(error=err.key))
+            record = await self._async_failed(record, err.key)
             self._failing[record.lock_key] = err.key
             self._repair(record, lock)
             if arm:
@@ -165,7 +165,7 @@ class SlotActivation:
         if reachable and record.error == UNREACHABLE:
             record = await self.ledger.async_put(record.evolve(error=None))
         elif not reachable and record.error is None:
-            record = await self.ledger.async_put(record.evolve(error=UNREACHABLE))
+            record = await self._async_failed(record, UNREACHABLE)
         self._repair(record, lock)
         return record
 
@@ -240,6 +240,25 @@ class SlotActivation:
                 lock,
                 keep,
             )
+
+    async def _async_failed(self, record: CodeRecord, reason: str) -> CodeRecord:
+        """Record why the lock does not hold what it should; tell automations once."""
+        first = record.error is None
+        record = await self.ledger.async_put(record.evolve(error=reason))
+        if first:
+            found = locks_for_keys(self.hass, [record.lock_key])
+            target = found[0] if found else None
+            self.hass.bus.async_fire(
+                EVENT_CODE_FAILED,
+                {
+                    "entry_id": record.scope or None,
+                    "uid": record.uid,
+                    "locks": [record.lock_name],
+                    "codes": [{**record.as_dict(), **lock_ids(target)}],
+                    "reason": reason,
+                },
+            )
+        return record
 
     def _lock(self, record: CodeRecord) -> Lock | None:
         lock_id = lock_id_in(self.entry.unique_id, record.lock_key)
