@@ -494,3 +494,52 @@ async def test_a_revoke_the_lock_missed_can_be_asked_again(
     [revoked] = (await _call(hass, "revoke_code", revoke))["codes"]
     assert revoked["status"] == "revoked"
     assert keypads.held("lock.front_door") == {}
+
+
+@pytest.mark.usefixtures("account")
+async def test_a_stay_that_grows_into_the_next_ones_slot_moves_first_then_clears(
+    hass: HomeAssistant, keypads: FakeKeypads, freezer: FrozenDateTimeFactory
+) -> None:
+    code = await _issue(hass, "lock.front_door")
+    nxt = await _issue(
+        hass,
+        "lock.front_door",
+        "stay-2",
+        start="2026-12-05T16:00:00+01:00",
+        end="2026-12-07T11:00:00+01:00",
+    )
+    assert nxt["slot"] == 10
+    await _at(hass, freezer, MID_STAY)
+    assert keypads.held("lock.front_door") == {10: code["code"]}
+    # The first guest stays two more nights: slot 10 is the next guest's by then.
+    grown = await _issue(
+        hass, "lock.front_door", start=STAY["start"], end="2026-12-07T11:00:00+01:00"
+    )
+    assert grown["slot"] == 11
+    assert grown["code"] == code["code"]
+    assert keypads.held("lock.front_door") == {11: code["code"]}
+    writes = [
+        c for c in keypads.calls if c[1] in ("set_lock_usercode", "clear_lock_usercode")
+    ]
+    assert [(c[1], c[2]["code_slot"]) for c in writes] == [
+        ("set_lock_usercode", 10),
+        ("set_lock_usercode", 11),
+        ("clear_lock_usercode", 10),
+    ]
+    await _at(hass, freezer, "2026-12-05T16:00:00+01:00")
+    assert keypads.held("lock.front_door") == {10: nxt["code"], 11: code["code"]}
+
+
+@pytest.mark.usefixtures("account")
+async def test_a_clear_the_lock_did_not_keep_is_sent_again_and_told(
+    hass: HomeAssistant, keypads: FakeKeypads, freezer: FrozenDateTimeFactory
+) -> None:
+    await _issue(hass, "lock.front_door")
+    await _at(hass, freezer, MID_STAY)
+    keypads.ignoring.add("lock.front_door")
+    await _at(hass, freezer, CHECK_OUT)
+    assert len(keypads.writes("clear_lock_usercode")) == 2
+    assert keypads.held("lock.front_door")
+    assert any(
+        key[1].startswith("slot_code_not_cleared") for key in ir.async_get(hass).issues
+    )
