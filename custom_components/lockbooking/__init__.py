@@ -77,8 +77,10 @@ async def _async_setup_account(
 ) -> bool:
     """Set up a vendor account: its client, its coordinator and its entities."""
     try:
-        # An account's options (the slots of locks in Home Assistant) are its data too.
-        vendor = await async_create_vendor(hass, {**entry.data, **entry.options})
+        # An account's options (the slots of locks in Home Assistant) are its data too;
+        # an account without options gets its entry's own data (a vendor may know it).
+        data = {**entry.data, **entry.options} if entry.options else entry.data
+        vendor = await async_create_vendor(hass, data)
     except VendorUnavailableError as err:
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN, translation_key="vendor_not_loaded"
