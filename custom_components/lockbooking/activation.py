@@ -14,6 +14,7 @@ window opens if the lock is already unreachable then, or when a write or clear f
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime, timedelta
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -54,7 +55,6 @@ class SlotActivation:
         self.entry = entry
         self.ledger = ledger
         self._timer: CALLBACK_TYPE | None = None
-        self._failing: dict[str, str] = {}
         self._running = False
 
     @callback
@@ -77,22 +77,22 @@ class SlotActivation:
             )
         ]
 
-    async def async_run(self, now: datetime | None = None) -> None:
+    async def async_run(self) -> None:
         """Bring every slot of the account's locks in line with its records, then re-arm."""
         self._timer = None
         self._running = True
+        now = dt_util.utcnow()
         try:
-            failing: dict[str, str] = {}
             for listed in self.records():
+                if _over(listed, now):
+                    continue
                 async with self.ledger.working_on(listed.key):
                     record = self.ledger.get(listed.uid, listed.lock_key, listed.scope)
                     if record is None:
                         continue
-                    try:
+                    # A failure is told (record, repair, event) and tried again soon.
+                    with suppress(VendorError):
                         await self.async_apply(record, arm=False)
-                    except VendorError as err:
-                        failing[record.lock_key] = err.key
-            self._failing = failing
         finally:
             self._running = False
         self._arm()
@@ -118,7 +118,6 @@ class SlotActivation:
             record = await self._async_bring_in_line(record, lock, now)
         except VendorError as err:
             record = await self._async_failed(record, err.key)
-            self._failing[record.lock_key] = err.key
             self._repair(record, lock)
             if arm:
                 self._arm(now + RETRY_AFTER)
@@ -313,9 +312,9 @@ class SlotActivation:
         """Run again at the next moment a record's code must change on a lock."""
         now = dt_util.utcnow()
         moments = [soonest] if soonest is not None else []
-        if self._failing:
-            moments.append(now + RETRY_AFTER)
         for record in self.records():
+            if _over(record, now):
+                continue
             if not settled(record, now):
                 # Due now (a moment passed while another run re-armed), or retried.
                 moments.append(now if record.error is None else now + RETRY_AFTER)
@@ -344,6 +343,11 @@ class SlotActivation:
         self.entry.async_create_background_task(
             self.hass, self.async_run(), f"{DOMAIN} code slots of {self.entry.title}"
         )
+
+
+def _over(record: CodeRecord, now: datetime) -> bool:
+    """Tell whether a record will never need its lock again (its window is over)."""
+    return settled(record, now) and record.window.end <= now
 
 
 async def async_setup_activation(
