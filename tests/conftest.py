@@ -28,6 +28,7 @@ from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.core import EventBus, HomeAssistant
 from homeassistant.helpers.json import JSONEncoder
 
+from .ha_locks import FakeKeypads, stub_integrations
 from .helpers import FEED_URL, feed
 from .snapshot import OneFormatSnapshotExtension
 
@@ -311,3 +312,9 @@ async def init_reservations(
     assert await hass.config_entries.async_setup(reservations_entry.entry_id)
     await hass.async_block_till_done()
     return reservations_entry
+
+
+@pytest.fixture
+def keypads(hass: HomeAssistant) -> FakeKeypads:
+    """Z-Wave JS, ZHA, Matter and Schlage's code actions, stubbed (tests/ha_locks.py)."""
+    return stub_integrations(hass)

@@ -12,7 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 import voluptuous as vol
 
 from homeassistant.const import ATTR_ENTITY_ID
@@ -350,3 +354,10 @@ def ha_account_entry(
             }
         },
     )
+
+
+async def at(hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: str) -> None:
+    """Move the clock to `moment` and let every timer due by then run to its end."""
+    freezer.move_to(moment)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)

@@ -14,7 +14,6 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     MockUser,
     async_capture_events,
-    async_fire_time_changed,
 )
 
 from custom_components.lockbooking.const import DOMAIN
@@ -27,7 +26,7 @@ from homeassistant.exceptions import (
 )
 from homeassistant.helpers import issue_registry as ir
 
-from .ha_locks import FakeKeypads, add_ha_lock, ha_account_entry, stub_integrations
+from .ha_locks import FakeKeypads, add_ha_lock, at, ha_account_entry
 
 pytestmark = pytest.mark.usefixtures("vienna")
 # Check-in on 1 December at 16:00, check-out on the 5th at 11:00 (Vienna).
@@ -36,12 +35,6 @@ BEFORE = "2026-11-30T12:00:00+01:00"
 CHECK_IN = "2026-12-01T16:00:00+01:00"
 MID_STAY = "2026-12-03T12:00:00+01:00"
 CHECK_OUT = "2026-12-05T11:00:00+01:00"
-
-
-@pytest.fixture
-def keypads(hass: HomeAssistant) -> FakeKeypads:
-    """Every supported integration's code actions, stubbed."""
-    return stub_integrations(hass)
 
 
 @pytest.fixture
@@ -82,12 +75,6 @@ async def _issue(
     return code
 
 
-async def _at(hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: str) -> None:
-    freezer.move_to(moment)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
-
-
 async def _status(hass: HomeAssistant, entity_id: str) -> list[dict[str, Any]]:
     return (await _call(hass, "get_codes", {"entity_id": entity_id}))["codes"]
 
@@ -103,17 +90,17 @@ async def test_a_code_is_written_at_check_in_and_cleared_at_check_out(
     assert keypads.held("lock.front_door") == {}
     assert keypads.writes() == []
 
-    await _at(hass, freezer, "2026-12-01T15:59:00+01:00")
+    await at(hass, freezer, "2026-12-01T15:59:00+01:00")
     assert keypads.held("lock.front_door") == {}
-    await _at(hass, freezer, CHECK_IN)
+    await at(hass, freezer, CHECK_IN)
     assert keypads.held("lock.front_door") == {10: code["code"]}
     [shown] = await _status(hass, "lock.front_door")
     assert shown["status"] == "issued"
     assert shown["notes"] == []
 
-    await _at(hass, freezer, "2026-12-05T10:59:00+01:00")
+    await at(hass, freezer, "2026-12-05T10:59:00+01:00")
     assert keypads.held("lock.front_door") == {10: code["code"]}
-    await _at(hass, freezer, CHECK_OUT)
+    await at(hass, freezer, CHECK_OUT)
     assert keypads.held("lock.front_door") == {}
     assert [data["code_slot"] for data in keypads.writes("clear_lock_usercode")] == [10]
 
@@ -142,12 +129,12 @@ async def test_each_integration_gets_its_own_fields(
     code_field: str,
 ) -> None:
     code = await _issue(hass, entity_id)
-    await _at(hass, freezer, CHECK_IN)
+    await at(hass, freezer, CHECK_IN)
     [written] = keypads.writes(action)
     assert written[slot_field] == 10
     assert written[code_field] == code["code"]
     assert keypads.held(entity_id) == {10: code["code"]}
-    await _at(hass, freezer, CHECK_OUT)
+    await at(hass, freezer, CHECK_OUT)
     assert keypads.held(entity_id) == {}
 
 
@@ -155,7 +142,7 @@ async def test_each_integration_gets_its_own_fields(
 async def test_a_code_issued_inside_its_window_is_written_at_once(
     hass: HomeAssistant, keypads: FakeKeypads, freezer: FrozenDateTimeFactory
 ) -> None:
-    await _at(hass, freezer, MID_STAY)
+    await at(hass, freezer, MID_STAY)
     code = await _issue(hass, "lock.front_door")
     assert code["status"] == "issued"
     assert keypads.held("lock.front_door") == {10: code["code"]}
@@ -172,8 +159,8 @@ async def test_a_revoke_before_the_window_writes_nothing(
         )
     )["codes"]
     assert revoked["status"] == "revoked"
-    await _at(hass, freezer, CHECK_IN)
-    await _at(hass, freezer, MID_STAY)
+    await at(hass, freezer, CHECK_IN)
+    await at(hass, freezer, MID_STAY)
     assert keypads.calls == []
 
 
@@ -182,11 +169,11 @@ async def test_a_revoke_inside_the_window_clears_at_once(
     hass: HomeAssistant, keypads: FakeKeypads, freezer: FrozenDateTimeFactory
 ) -> None:
     await _issue(hass, "lock.front_door")
-    await _at(hass, freezer, MID_STAY)
+    await at(hass, freezer, MID_STAY)
     assert keypads.held("lock.front_door")
     await _call(hass, "revoke_code", {"entity_id": "lock.front_door", "uid": "stay-1"})
     assert keypads.held("lock.front_door") == {}
-    await _at(hass, freezer, CHECK_OUT)
+    await at(hass, freezer, CHECK_OUT)
     assert len(keypads.writes("set_lock_usercode")) == 1
 
 
@@ -211,11 +198,11 @@ async def test_overlapping_stays_take_different_slots_and_a_full_lock_refuses(
         end="2026-12-08T11:00:00+01:00",
     )
     assert later["slot"] == 10
-    await _at(hass, freezer, MID_STAY)
+    await at(hass, freezer, MID_STAY)
     held = keypads.held("lock.front_door")
     assert sorted(held) == [3, *range(10, 20)]
     assert held[3] == "999999"
-    await _at(hass, freezer, "2026-12-07T12:00:00+01:00")
+    await at(hass, freezer, "2026-12-07T12:00:00+01:00")
     assert keypads.held("lock.front_door") == {3: "999999", 10: later["code"]}
     assert all(data["code_slot"] != 3 for data in keypads.writes())
 
@@ -235,7 +222,7 @@ async def test_a_restart_catches_up_what_was_missed(
         end="2026-12-02T11:00:00+01:00",
     )
     await hass.config_entries.async_unload(account.entry_id)
-    await _at(hass, freezer, "2026-12-02T12:00:00+01:00")  # down over check-in
+    await at(hass, freezer, "2026-12-02T12:00:00+01:00")  # down over check-in
     assert keypads.calls == []
     assert await hass.config_entries.async_setup(account.entry_id)
     await hass.async_block_till_done()
@@ -249,7 +236,7 @@ async def test_a_restart_catches_up_what_was_missed(
 
     # Down again over check-out: cleared late at start.
     await hass.config_entries.async_unload(account.entry_id)
-    await _at(hass, freezer, "2026-12-05T13:00:00+01:00")
+    await at(hass, freezer, "2026-12-05T13:00:00+01:00")
     assert keypads.held("lock.front_door") == {10: first["code"]}
     assert await hass.config_entries.async_setup(account.entry_id)
     await hass.async_block_till_done()
@@ -267,12 +254,12 @@ async def test_a_restart_keeps_the_schedule(
     code = await _issue(hass, "lock.front_door")
     await hass.config_entries.async_reload(account.entry_id)
     await hass.async_block_till_done()
-    await _at(hass, freezer, CHECK_IN)
+    await at(hass, freezer, CHECK_IN)
     assert keypads.held("lock.front_door") == {10: code["code"]}
     await hass.config_entries.async_reload(account.entry_id)
     await hass.async_block_till_done()
     assert len(keypads.writes("set_lock_usercode")) == 1  # nothing written twice
-    await _at(hass, freezer, CHECK_OUT)
+    await at(hass, freezer, CHECK_OUT)
     assert keypads.held("lock.front_door") == {}
 
 
@@ -283,7 +270,7 @@ async def test_an_unreachable_lock_turns_the_code_failed_with_a_repair(
     failed = async_capture_events(hass, "lockbooking_code_failed")
     code = await _issue(hass, "lock.front_door")
     keypads.unreachable.add("lock.front_door")
-    await _at(hass, freezer, CHECK_IN)
+    await at(hass, freezer, CHECK_IN)
     [shown] = await _status(hass, "lock.front_door")
     assert shown["status"] == "failed"
     [event] = failed
@@ -295,7 +282,7 @@ async def test_an_unreachable_lock_turns_the_code_failed_with_a_repair(
     assert any(key[1].startswith("slot_code_not_written") for key in issues)
 
     keypads.unreachable.clear()
-    await _at(hass, freezer, "2026-12-01T16:06:00+01:00")
+    await at(hass, freezer, "2026-12-01T16:06:00+01:00")
     assert keypads.held("lock.front_door") == {10: code["code"]}
     [shown] = await _status(hass, "lock.front_door")
     assert shown["status"] == "issued"
@@ -310,8 +297,8 @@ async def test_a_lock_unreachable_before_check_in_is_told_before(
 ) -> None:
     await _issue(hass, "lock.front_door")
     hass.states.async_set("lock.front_door", "unavailable")
-    await _at(hass, freezer, "2026-12-01T14:50:00+01:00")  # the coordinator's refresh
-    await _at(hass, freezer, "2026-12-01T15:00:00+01:00")
+    await at(hass, freezer, "2026-12-01T14:50:00+01:00")  # the coordinator's refresh
+    await at(hass, freezer, "2026-12-01T15:00:00+01:00")
     [shown] = await _status(hass, "lock.front_door")
     assert shown["status"] == "failed"
     assert any(
@@ -324,15 +311,15 @@ async def test_a_clear_that_fails_is_retried_and_told(
     hass: HomeAssistant, keypads: FakeKeypads, freezer: FrozenDateTimeFactory
 ) -> None:
     await _issue(hass, "lock.front_door")
-    await _at(hass, freezer, MID_STAY)
+    await at(hass, freezer, MID_STAY)
     keypads.unreachable.add("lock.front_door")
-    await _at(hass, freezer, CHECK_OUT)
+    await at(hass, freezer, CHECK_OUT)
     assert keypads.held("lock.front_door")
     assert any(
         key[1].startswith("slot_code_not_cleared") for key in ir.async_get(hass).issues
     )
     keypads.unreachable.clear()
-    await _at(hass, freezer, "2026-12-05T11:06:00+01:00")
+    await at(hass, freezer, "2026-12-05T11:06:00+01:00")
     assert keypads.held("lock.front_door") == {}
     assert not any(
         key[1].startswith("slot_code_not") for key in ir.async_get(hass).issues
@@ -345,7 +332,7 @@ async def test_a_write_the_lock_did_not_keep_is_sent_again(
 ) -> None:
     await _issue(hass, "lock.front_door")
     keypads.ignoring.add("lock.front_door")
-    await _at(hass, freezer, CHECK_IN)
+    await at(hass, freezer, CHECK_IN)
     # Z-Wave reads back: sent twice, then told.
     assert len(keypads.writes("set_lock_usercode")) == 2
     [shown] = await _status(hass, "lock.front_door")
@@ -357,15 +344,15 @@ async def test_a_changed_stay_keeps_the_digits_and_moves_the_schedule(
     hass: HomeAssistant, keypads: FakeKeypads, freezer: FrozenDateTimeFactory
 ) -> None:
     code = await _issue(hass, "lock.front_door")
-    await _at(hass, freezer, MID_STAY)
+    await at(hass, freezer, MID_STAY)
     moved = await _issue(
         hass, "lock.front_door", start=STAY["start"], end="2026-12-06T11:00:00+01:00"
     )
     assert moved["code"] == code["code"]
     assert moved["slot"] == 10
-    await _at(hass, freezer, CHECK_OUT)
+    await at(hass, freezer, CHECK_OUT)
     assert keypads.held("lock.front_door") == {10: code["code"]}
-    await _at(hass, freezer, "2026-12-06T11:00:00+01:00")
+    await at(hass, freezer, "2026-12-06T11:00:00+01:00")
     assert keypads.held("lock.front_door") == {}
 
 
@@ -432,12 +419,12 @@ async def test_a_host_code_taken_on_the_lock_is_refused(hass: HomeAssistant) -> 
 async def test_a_failed_write_at_issue_reports_the_failure(
     hass: HomeAssistant, keypads: FakeKeypads, freezer: FrozenDateTimeFactory
 ) -> None:
-    await _at(hass, freezer, MID_STAY)
+    await at(hass, freezer, MID_STAY)
     keypads.unreachable.add("lock.front_door")
     with pytest.raises(HomeAssistantError):
         await _issue(hass, "lock.front_door")
     keypads.unreachable.clear()
-    await _at(hass, freezer, "2026-12-03T12:06:00+01:00")
+    await at(hass, freezer, "2026-12-03T12:06:00+01:00")
     [record] = hass.data[LEDGER].records()
     assert keypads.held("lock.front_door") == {10: record.code}
 
@@ -466,15 +453,15 @@ async def test_a_code_still_on_a_lock_is_never_forgotten(
     hass: HomeAssistant, keypads: FakeKeypads, freezer: FrozenDateTimeFactory
 ) -> None:
     await _issue(hass, "lock.front_door")
-    await _at(hass, freezer, MID_STAY)
+    await at(hass, freezer, MID_STAY)
     keypads.unreachable.add("lock.front_door")
     ledger = hass.data[LEDGER]
-    await _at(hass, freezer, "2027-02-01T12:00:00+01:00")  # long past the window
+    await at(hass, freezer, "2027-02-01T12:00:00+01:00")  # long past the window
     assert await ledger.async_prune() == 0
     [record] = ledger.records()
     assert record.on_lock_slot == 10
     keypads.unreachable.clear()
-    await _at(hass, freezer, "2027-02-01T12:06:00+01:00")
+    await at(hass, freezer, "2027-02-01T12:06:00+01:00")
     assert keypads.held("lock.front_door") == {}
     assert await ledger.async_prune() == 1
 
@@ -484,7 +471,7 @@ async def test_a_revoke_the_lock_missed_can_be_asked_again(
     hass: HomeAssistant, keypads: FakeKeypads, freezer: FrozenDateTimeFactory
 ) -> None:
     await _issue(hass, "lock.front_door")
-    await _at(hass, freezer, MID_STAY)
+    await at(hass, freezer, MID_STAY)
     keypads.unreachable.add("lock.front_door")
     revoke = {"entity_id": "lock.front_door", "uid": "stay-1"}
     with pytest.raises(HomeAssistantError):
@@ -509,7 +496,7 @@ async def test_a_stay_that_grows_into_the_next_ones_slot_moves_first_then_clears
         end="2026-12-07T11:00:00+01:00",
     )
     assert nxt["slot"] == 10
-    await _at(hass, freezer, MID_STAY)
+    await at(hass, freezer, MID_STAY)
     assert keypads.held("lock.front_door") == {10: code["code"]}
     # The first guest stays two more nights: slot 10 is the next guest's by then.
     grown = await _issue(
@@ -526,7 +513,7 @@ async def test_a_stay_that_grows_into_the_next_ones_slot_moves_first_then_clears
         ("set_lock_usercode", 11),
         ("clear_lock_usercode", 10),
     ]
-    await _at(hass, freezer, "2026-12-05T16:00:00+01:00")
+    await at(hass, freezer, "2026-12-05T16:00:00+01:00")
     assert keypads.held("lock.front_door") == {10: nxt["code"], 11: code["code"]}
 
 
@@ -535,9 +522,9 @@ async def test_a_clear_the_lock_did_not_keep_is_sent_again_and_told(
     hass: HomeAssistant, keypads: FakeKeypads, freezer: FrozenDateTimeFactory
 ) -> None:
     await _issue(hass, "lock.front_door")
-    await _at(hass, freezer, MID_STAY)
+    await at(hass, freezer, MID_STAY)
     keypads.ignoring.add("lock.front_door")
-    await _at(hass, freezer, CHECK_OUT)
+    await at(hass, freezer, CHECK_OUT)
     assert len(keypads.writes("clear_lock_usercode")) == 2
     assert keypads.held("lock.front_door")
     assert any(

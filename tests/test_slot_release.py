@@ -18,17 +18,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 
-from .ha_locks import FakeKeypads, add_ha_lock, ha_account_entry, stub_integrations
+from .ha_locks import FakeKeypads, add_ha_lock, ha_account_entry
 
 pytestmark = pytest.mark.usefixtures("vienna")
 STAY = {"start": "2026-12-01T16:00:00+01:00", "end": "2026-12-05T11:00:00+01:00"}
 MID_STAY = "2026-12-03T12:00:00+01:00"
-
-
-@pytest.fixture
-def keypads(hass: HomeAssistant) -> FakeKeypads:
-    """Every supported integration's code actions, stubbed."""
-    return stub_integrations(hass)
 
 
 @pytest.fixture

@@ -21,19 +21,13 @@ from custom_components.lockbooking.code_record import CodeStatus
 from custom_components.lockbooking.ledger import LEDGER
 from homeassistant.core import HomeAssistant
 
-from ..ha_locks import FakeKeypads, add_ha_lock, ha_account_entry, stub_integrations
+from ..ha_locks import FakeKeypads, add_ha_lock, at, ha_account_entry
 from ..helpers import calendar_events
 from .conftest import FEED_URL, FIRST_UID, feed, setup_seaside_flat, without_event
 
 # The sample feed's first stay: 24 August 16:00 to 2 September 11:00 (Vienna).
 CHECK_IN = "2026-08-24T16:00:00+02:00"
 CHECK_OUT = "2026-09-02T11:00:00+02:00"
-
-
-@pytest.fixture
-def keypads(hass: HomeAssistant) -> FakeKeypads:
-    """Every supported integration's code actions, stubbed."""
-    return stub_integrations(hass)
 
 
 @pytest.fixture
@@ -45,12 +39,6 @@ async def front_door_key(hass: HomeAssistant, keypads: FakeKeypads) -> str:
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return f"home_assistant:{lock.id}"
-
-
-async def _at(hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: str) -> None:
-    freezer.move_to(moment)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def test_a_stay_gets_a_code_on_every_lock_of_a_mixed_fleet(
@@ -73,9 +61,9 @@ async def test_a_stay_gets_a_code_on_every_lock_of_a_mixed_fleet(
     assert slot_record.slot == 10
     assert keypads.held("lock.flat_door") == {}
 
-    await _at(hass, freezer, CHECK_IN)
+    await at(hass, freezer, CHECK_IN)
     assert keypads.held("lock.flat_door") == {10: slot_record.code}
-    await _at(hass, freezer, CHECK_OUT)
+    await at(hass, freezer, CHECK_OUT)
     assert keypads.held("lock.flat_door") == {}
 
 
@@ -87,7 +75,7 @@ async def test_a_cancelled_stay_is_cleared_from_its_slot(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     entry = await setup_seaside_flat(hass, aioclient_mock, "flat", [front_door_key])
-    await _at(hass, freezer, "2026-08-25T12:00:00+02:00")
+    await at(hass, freezer, "2026-08-25T12:00:00+02:00")
     [record] = hass.data[LEDGER].records(FIRST_UID)
     assert keypads.held("lock.flat_door") == {10: record.code}
 
@@ -120,7 +108,7 @@ async def test_the_calendar_shows_a_scheduled_code_and_a_late_write(
     )
     assert account is not None
     await hass.config_entries.async_unload(account.entry_id)
-    await _at(hass, freezer, "2026-08-24T18:30:00+02:00")  # down over check-in
+    await at(hass, freezer, "2026-08-24T18:30:00+02:00")  # down over check-in
     assert keypads.held("lock.flat_door") == {}
     assert await hass.config_entries.async_setup(account.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
