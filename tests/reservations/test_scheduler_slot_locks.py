@@ -13,6 +13,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
@@ -119,3 +120,35 @@ async def test_the_calendar_shows_a_scheduled_code_and_a_late_write(
         ": issued, 24 Aug 16:00 to 02 Sep 11:00, written late at 2026-08-24 18:30"
         in (event["description"])
     )
+
+
+async def test_a_stay_with_no_free_slot_fails_without_writing_over(
+    hass: HomeAssistant,
+    keypads: FakeKeypads,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    lock = add_ha_lock(hass, "zwave_js", "flat_door")
+    account = ha_account_entry([lock], slot_count=1)
+    account.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(account.entry_id)
+    await hass.async_block_till_done()
+    # The host's long code holds the lock's one managed slot over the first stay.
+    await hass.services.async_call(
+        "lockbooking",
+        "issue_code",
+        {
+            "entity_id": "lock.flat_door",
+            "start": "2026-08-23T12:00:00+02:00",
+            "end": "2026-09-30T12:00:00+02:00",
+            "uid": "owner",
+        },
+        blocking=True,
+    )
+    failed = async_capture_events(hass, "lockbooking_code_failed")
+    await setup_seaside_flat(
+        hass, aioclient_mock, "flat", [f"home_assistant:{lock.id}"]
+    )
+    assert [event.data["reason"] for event in failed] == ["no_free_slot"]
+    assert hass.data[LEDGER].records(FIRST_UID) == []
+    [owner] = hass.data[LEDGER].records("owner")
+    assert keypads.held("lock.flat_door") == {10: owner.code}
