@@ -21,6 +21,7 @@ BENCHMARKS = {
     "setup": "Setup and refresh",
     "memory": "Memory",
     "hostile": "Hostile feeds",
+    "activation": "Scheduled activation",
 }
 
 
