@@ -156,13 +156,11 @@ class RunTimer:
         """Wrap the activation's runs while the block lasts."""
         real = SlotActivation.async_run
 
-        async def timed(
-            activation: SlotActivation, now: datetime | None = None
-        ) -> None:
+        async def timed(activation: SlotActivation) -> None:
             """Run as the activation does, timed."""
             started = wall.perf_counter()
             try:
-                await real(activation, now)
+                await real(activation)
             finally:
                 self.seconds.append(wall.perf_counter() - started)
 

@@ -274,19 +274,21 @@ class SlotActivation:
             record.stale_slot is not None
             or record.on_lock_slot not in (None, wanted_slot(record, now))
         )
+        issues = ir.async_get(self.hass)
         for key, raised in (
             (ISSUE_NOT_WRITTEN, failing and not keeps),
             (ISSUE_NOT_CLEARED, keeps),
         ):
             issue_id = f"{key}_{self.entry.entry_id}_{lock_id}"
-            if not raised:
-                if not any(
+            if issues.async_get_issue(DOMAIN, issue_id) is not None:
+                # Raised already; it goes once no code of the lock fails any more.
+                if not raised and not any(
                     other.error is not None and other.lock_key == record.lock_key
                     for other in self.records()
                 ):
                     ir.async_delete_issue(self.hass, DOMAIN, issue_id)
                 continue
-            if ir.async_get(self.hass).async_get_issue(DOMAIN, issue_id) is not None:
+            if not raised:
                 continue
             starts = dt_util.as_local(record.window.start)
             LOGGER.warning(
