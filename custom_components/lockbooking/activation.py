@@ -217,7 +217,7 @@ class SlotActivation:
         return record
 
     async def _async_clear(self, record: CodeRecord, lock: Lock, slot: int) -> None:
-        """Clear a slot of the record's (unless another code is written over it)."""
+        """Clear one of the record's slots, one vendor call at a time with the others."""
         async with self.entry.runtime_data.vendor_calls:
             await async_clear_slot(
                 self.ledger, self.entry.runtime_data.vendor, lock, record, slot
