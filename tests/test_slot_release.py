@@ -133,3 +133,16 @@ async def test_a_removed_account_clears_its_codes(
     assert (DOMAIN, f"slot_code_not_cleared_home_assistant_{back.id}") in ir.async_get(
         hass
     ).issues
+
+
+async def test_an_unloaded_account_keeps_a_lock_that_holds_codes(
+    hass: HomeAssistant, account: MockConfigEntry, keypads: FakeKeypads
+) -> None:
+    await hass.config_entries.async_unload(account.entry_id)
+    result = await _options(hass, account, ["lock.front_door"])
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "codes_not_released"}
+    assert len(account.options["locks"]) == 2
+    # Slots that still hold the codes may stay as they are.
+    result = await _options(hass, account, ["lock.front_door", "lock.back_door"])
+    assert result["type"] is FlowResultType.CREATE_ENTRY

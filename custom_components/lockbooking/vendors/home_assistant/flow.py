@@ -39,6 +39,8 @@ from ...const import (
     DEFAULT_CODE_LENGTH,
     EntryKind,
 )
+from ...ledger import LEDGER
+from ...locks import lock_key
 from ...models import SlotRange
 from ...slots import DEFAULT_FIRST_SLOT, DEFAULT_SLOT_COUNT
 from ..base import VendorError
@@ -255,8 +257,7 @@ class HomeAssistantLocksOptionsFlow(OptionsFlowWithReload):
         """
         activation = getattr(self.config_entry, "runtime_data", None)
         activation = getattr(activation, "activation", None)
-        if activation is None:
-            return {}
+        ledger = self.hass.data[LEDGER]
         for registry_id in self._stored:
             chosen = self._chosen.get(registry_id)
             keep = (
@@ -264,6 +265,17 @@ class HomeAssistantLocksOptionsFlow(OptionsFlowWithReload):
                 if chosen is not None
                 else None
             )
+            if activation is None:
+                # The account is not loaded: nothing can clear a code it leaves behind.
+                key = lock_key(self.config_entry.unique_id, registry_id)
+                if any(
+                    slot is not None and (keep is None or slot not in keep)
+                    for record in ledger.records()
+                    if record.lock_key == key
+                    for slot in (record.on_lock_slot, record.stale_slot)
+                ):
+                    return {"base": "codes_not_released"}
+                continue
             try:
                 await activation.async_release(registry_id, keep)
             except VendorError:
