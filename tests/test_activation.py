@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.lockbooking.const import DOMAIN
-from custom_components.lockbooking.ledger import LEDGER
+from custom_components.lockbooking.ledger import LEDGER, STORAGE_KEY
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import (
     HomeAssistantError,
@@ -530,3 +530,67 @@ async def test_a_clear_the_lock_did_not_keep_is_sent_again_and_told(
     assert any(
         key[1].startswith("slot_code_not_cleared") for key in ir.async_get(hass).issues
     )
+
+
+async def test_a_restart_reads_the_schedule_back_from_storage(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    keypads: FakeKeypads,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    # Home Assistant stopped mid-stay with a guest's code in slot 12, and one to come.
+    freezer.move_to("2026-12-05T13:00:00+01:00")  # started again after check-out
+    front = add_ha_lock(hass, "zwave_js", "front_door")
+    keypads.slots["lock.front_door"] = {12: "482913"}
+    key = f"home_assistant:{front.id}"
+    stored = {
+        "lock_key": key,
+        "lock_name": "Front Door",
+        "name": "Anna",
+        "status": "issued",
+        "kind": "keypad",
+        "revocable": True,
+        "notes": [],
+        "updated_at": "2026-12-01T15:00:00+00:00",
+    }
+    hass_storage[STORAGE_KEY] = {
+        "version": 1,
+        "minor_version": 2,
+        "key": STORAGE_KEY,
+        "data": {
+            "codes": [
+                {
+                    **stored,
+                    "uid": "gone",
+                    "requested_start": STAY["start"],
+                    "requested_end": STAY["end"],
+                    "starts": STAY["start"],
+                    "ends": STAY["end"],
+                    "code": "482913",
+                    "slot": 12,
+                    "on_lock_slot": 12,
+                    "on_lock_code": "482913",
+                },
+                {
+                    **stored,
+                    "uid": "coming",
+                    "requested_start": "2026-12-05T12:00:00+01:00",
+                    "requested_end": "2026-12-07T11:00:00+01:00",
+                    "starts": "2026-12-05T12:00:00+01:00",
+                    "ends": "2026-12-07T11:00:00+01:00",
+                    "code": "735190",
+                    "slot": 10,
+                },
+            ]
+        },
+    }
+    entry = ha_account_entry([front])
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert keypads.held("lock.front_door") == {10: "735190"}
+    saved = hass_storage[STORAGE_KEY]["data"]["codes"]
+    assert {(r["uid"], r["on_lock_slot"]) for r in saved} == {
+        ("gone", None),
+        ("coming", 10),
+    }
