@@ -31,7 +31,7 @@ from .locks import LockTarget, lock_id_in, lock_ids, locks_for_keys
 from .models import Lock, SlotRange
 from .planner import PlanRefused
 from .slot_choice import late, settled, slot_for, wanted_slot
-from .slot_release import ISSUE_NOT_CLEARED, async_clear_slot, async_release_lock
+from .slot_release import ISSUE_NOT_CLEARED, async_release_lock, async_set_slot
 from .vendors.base import VendorError, VendorRejectedError
 
 # While a write or a clear fails, it is tried again this often.
@@ -178,14 +178,7 @@ class SlotActivation:
         if want is not None and record.code is not None:
             if (record.on_lock_slot, record.on_lock_code) != (want, record.code):
                 async with self.entry.runtime_data.vendor_calls:
-                    await vendor.async_write_slot(lock, want, record.code)
-                    if await vendor.async_slot_holds(lock, want, record.code) is False:
-                        await vendor.async_write_slot(lock, want, record.code)
-                        if (
-                            await vendor.async_slot_holds(lock, want, record.code)
-                            is False
-                        ):
-                            raise VendorRejectedError("The lock did not keep the code.")
+                    await async_set_slot(vendor, lock, want, record.code)
                 previous = record.on_lock_slot
                 record = await self.ledger.async_put(
                     record.evolve(
@@ -197,7 +190,7 @@ class SlotActivation:
                     )
                 )
         elif record.on_lock_slot is not None:
-            await self._async_clear(record, lock, record.on_lock_slot)
+            await self._async_clear(lock, record.on_lock_slot)
             ended = now >= window.end and record.status is CodeStatus.ISSUED
             record = await self.ledger.async_put(
                 record.evolve(
@@ -210,18 +203,16 @@ class SlotActivation:
                 )
             )
         if record.stale_slot is not None:
-            await self._async_clear(record, lock, record.stale_slot)
+            await self._async_clear(lock, record.stale_slot)
             record = await self.ledger.async_put(record.evolve(stale_slot=None))
         if record.error is not None and settled(record, now):
             record = await self.ledger.async_put(record.evolve(error=None))
         return record
 
-    async def _async_clear(self, record: CodeRecord, lock: Lock, slot: int) -> None:
+    async def _async_clear(self, lock: Lock, slot: int) -> None:
         """Clear one of the record's slots, one vendor call at a time with the others."""
         async with self.entry.runtime_data.vendor_calls:
-            await async_clear_slot(
-                self.ledger, self.entry.runtime_data.vendor, lock, record, slot
-            )
+            await async_set_slot(self.entry.runtime_data.vendor, lock, slot, None)
 
     async def async_release(self, lock_id: str, keep: SlotRange | None) -> None:
         """Clear a lock's codes from slots it stops managing (all, when it leaves).

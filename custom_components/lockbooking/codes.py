@@ -26,7 +26,7 @@ from .locks import LockTarget
 from .models import CodeKind, IssuedCode, PlannedCode
 from .planner import PlanRefused, generate_code
 from .reconcile import async_settle
-from .slot_choice import check_slot, slot_for
+from .slot_choice import check_slot, request_slot
 from .superseded import async_revoke_superseded
 from .vendors.base import (
     VendorAuthError,
@@ -238,18 +238,9 @@ async def _async_schedule_in_slot(
         code = holding.code
     if code is None:
         code = generate_code(plan.rules, live_codes(ledger, target.key, request))
-    own = record_key(request.uid, target.key, request.scope)
-    slot = slot_for(
-        ledger,
-        target,
-        plan.window.start,
-        plan.window.end,
-        own_key=own,
-        prefer=holding.slot if holding is not None else None,
-    )
     record = _new_record(target, request, plan, existing, None, code).evolve(
         status=CodeStatus.ISSUED,
-        slot=slot,
+        slot=request_slot(ledger, target, request, plan),
         use_by=None,
         # What is on the lock now stays known, so it is replaced or cleared.
         on_lock_slot=existing.on_lock_slot if existing is not None else None,

@@ -77,20 +77,26 @@ def slot_uses(ledger: CodeLedger, lock_key: str, own_key: str) -> list[SlotUse]:
     return uses
 
 
-def check_slot(
+def request_slot(
     ledger: CodeLedger, target: LockTarget, request: CodeRequest, plan: PlannedCode
-) -> None:
-    """Refuse, before any call, a slot lock's code with no free slot or a taken code."""
-    own = record_key(request.uid, target.key, request.scope)
+) -> int:
+    """Choose the slot a request's planned window takes, keeping its record's own."""
     existing = ledger.get(request.uid, target.key, request.scope)
-    slot_for(
+    return slot_for(
         ledger,
         target,
         plan.window.start,
         plan.window.end,
-        own_key=own,
-        prefer=existing.slot if existing is not None else None,
+        own_key=record_key(request.uid, target.key, request.scope),
+        prefer=existing.slot if existing is not None and existing.live else None,
     )
+
+
+def check_slot(
+    ledger: CodeLedger, target: LockTarget, request: CodeRequest, plan: PlannedCode
+) -> None:
+    """Refuse, before any call, a slot lock's code with no free slot or a taken code."""
+    request_slot(ledger, target, request, plan)
     if request.code is not None and code_holder(
         ledger, target.key, request.code, request
     ):

@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .code_record import CodeRecord, CodeStatus, Decider
+from .code_record import CodeStatus, Decider
 from .const import DOMAIN, LOGGER
 from .ledger import CodeLedger
 from .locks import lock_id_in, lock_key
@@ -22,20 +22,24 @@ from .vendors.base import LockVendor, VendorError, VendorRejectedError
 ISSUE_NOT_CLEARED = "slot_code_not_cleared"
 
 
-async def async_clear_slot(
-    ledger: CodeLedger, vendor: LockVendor, lock: Lock, record: CodeRecord, slot: int
+async def async_set_slot(
+    vendor: LockVendor, lock: Lock, slot: int, code: str | None
 ) -> None:
-    """Clear a record's code from a slot.
+    """Write `code` into a slot, or clear it for None, and check that the lock kept it.
 
-    Read back where the lock allows: a clear the lock did not keep is sent again once.
-    Raises VendorError when the slot may still hold the code. No other record's code
-    is ever in the slot: a slot holding a code stays taken until it is cleared.
+    Read back where the lock allows: a call the lock did not keep is sent again once.
+    Raises VendorError when the slot may not hold what it should.
     """
-    await vendor.async_clear_slot(lock, slot)
-    if await vendor.async_slot_holds(lock, slot, None) is False:
-        await vendor.async_clear_slot(lock, slot)
-        if await vendor.async_slot_holds(lock, slot, None) is False:
-            raise VendorRejectedError("The lock kept the code.")
+    for _ in range(2):
+        if code is None:
+            await vendor.async_clear_slot(lock, slot)
+        else:
+            await vendor.async_write_slot(lock, slot, code)
+        if await vendor.async_slot_holds(lock, slot, code) is not False:
+            return
+    raise VendorRejectedError(
+        "The lock kept the code." if code is None else "The lock did not keep the code."
+    )
 
 
 async def async_release_lock(
@@ -60,7 +64,7 @@ async def async_release_lock(
             for field in ("on_lock_slot", "stale_slot"):
                 slot = getattr(record, field)
                 if slot is not None and (keep is None or slot not in keep):
-                    await async_clear_slot(ledger, vendor, lock, record, slot)
+                    await async_set_slot(vendor, lock, slot, None)
                     changes[field] = None
                     if field == "on_lock_slot":
                         changes["on_lock_code"] = None
